@@ -1,1 +1,63 @@
-//! Store
+//! Versioned storage of FHIR resources, behind one trait.
+//!
+//! [`ResourceStore`] is the only way Tessera persists or reads a resource.
+//! Every version of every resource is kept. Each stored row carries its
+//! **patient key** (the Patient compartment the resource belongs to) and its
+//! **authoring organisation**, so that access checks, `$everything` and a
+//! later distribution by patient never need to parse JSON.
+//!
+//! Writes arrive as a [`WriteBatch`]: a list of [`WriteOp`]s applied
+//! all-or-nothing. A batch is acknowledged only after the database
+//! transaction that holds it has committed durably (fsync). Backends group
+//! concurrent batches into one commit so durability does not cost throughput
+//! (see [`sqlite`]).
+//!
+//! The store knows JSON only as far as stamping `id`, `meta.versionId` and
+//! `meta.lastUpdated`; FHIR rules (validation, which patient a resource
+//! belongs to) are decided above it, in `tessera-records`.
+//!
+//! Invariants: no HTTP types, no authorisation decisions, no clock reads of
+//! its own (time comes from a [`Clock`] given by the binary).
+
+mod clock;
+mod document;
+mod error;
+mod model;
+pub mod sqlite;
+
+pub use clock::{Clock, Instant};
+pub use error::StoreError;
+pub use model::{
+    HistoryPage, HistoryQuery, HistoryScope, ResourceKey, RowKeys, StoredVersion, WriteBatch,
+    WriteMethod, WriteOp, WriteOutcome,
+};
+
+use async_trait::async_trait;
+
+/// Persistence of versioned FHIR resources. Implemented by [`sqlite::SqliteStore`].
+///
+/// All methods are cancel-safe in the sense that dropping the future never
+/// leaves a half-applied write: a write batch, once handed to the backend,
+/// commits or rolls back as a whole whether or not its caller still waits.
+#[async_trait]
+pub trait ResourceStore: Send + Sync + 'static {
+    /// Applies every operation of `batch` in one transaction, all or nothing,
+    /// and returns one outcome per operation once the commit is durable.
+    async fn write(&self, batch: WriteBatch) -> Result<Vec<WriteOutcome>, StoreError>;
+
+    /// The current version of a resource (which may be a deletion).
+    async fn read(&self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError>;
+
+    /// One specific version of a resource.
+    async fn read_version(
+        &self,
+        key: &ResourceKey,
+        version: i64,
+    ) -> Result<Option<StoredVersion>, StoreError>;
+
+    /// A page of history, newest first.
+    async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
+
+    /// Finishes pending writes and closes the database cleanly.
+    async fn close(&self) -> Result<(), StoreError>;
+}
