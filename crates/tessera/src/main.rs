@@ -1,2 +1,23 @@
-//! tessera
-fn main() {}
+//! `tessera`: the one binary. Reads the command line, the environment, the
+//! optional TOML configuration file and the clock (nothing else in Tessera
+//! does), then runs the chosen command.
+
+mod cli;
+mod config;
+mod serve;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Serve(args) => serve::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tessera: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! [`RecordError`]: why a read or write of a record did not happen.
+
+use tessera_fhir::Issue;
+use tessera_store::{ResourceKey, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// Not an R4 resource type.
+    #[error("{0} is not a FHIR R4 resource type")]
+    UnknownType(String),
+    /// Not a valid FHIR id.
+    #[error("'{0}' is not a valid resource id (1-64 of A-Z, a-z, 0-9, '-', '.')")]
+    InvalidId(String),
+    /// No such resource (or version).
+    #[error("{0} is not known")]
+    NotFound(String),
+    /// The resource was deleted (at this version).
+    #[error("{key} was deleted (version {version})")]
+    Gone { key: ResourceKey, version: i64 },
+    /// The request body is not a resource this request can use
+    /// (not JSON, wrong resourceType, id missing or not matching the URL).
+    #[error("{}", .0.message)]
+    Malformed(Box<Issue>),
+    /// The resource breaks the R4 definitions; every problem is listed.
+    #[error("the resource is not valid FHIR R4 ({} problems)", .0.len())]
+    Invalid(Vec<Issue>),
+    /// `If-Match` named another version than the current one.
+    #[error("{key} is at version {current}, not the expected version {expected}", current = .current.map_or("none".to_string(), |v| v.to_string()))]
+    VersionConflict {
+        key: ResourceKey,
+        expected: i64,
+        current: Option<i64>,
+    },
+    /// The change conflicts with other records (e.g. deleting a resource
+    /// that live resources refer to).
+    #[error("{0}")]
+    Conflict(String),
+    /// Persistence failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl RecordError {
+    /// A stable code a user can search for. Unique per variant (tested).
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecordError::UnknownType(_) => "TSR-2001",
+            RecordError::InvalidId(_) => "TSR-2002",
+            RecordError::NotFound(_) => "TSR-2003",
+            RecordError::Gone { .. } => "TSR-2004",
+            RecordError::Malformed(_) => "TSR-2005",
+            RecordError::Invalid(_) => "TSR-2006",
+            RecordError::VersionConflict { .. } => "TSR-2007",
+            RecordError::Conflict(_) => "TSR-2008",
+            RecordError::Store(StoreError::Unavailable(_)) => "TSR-2009",
+            RecordError::Store(_) => "TSR-2010",
+        }
+    }
+}
+
+impl From<StoreError> for RecordError {
+    fn from(error: StoreError) -> RecordError {
+        match error {
+            StoreError::NotFound(key) => RecordError::NotFound(key.to_string()),
+            StoreError::VersionConflict {
+                key,
+                expected,
+                current,
+            } => RecordError::VersionConflict {
+                key,
+                expected,
+                current,
+            },
+            error @ StoreError::StillReferenced { .. } => RecordError::Conflict(error.to_string()),
+            error @ StoreError::AlreadyExists(_) => RecordError::Conflict(error.to_string()),
+            other => RecordError::Store(other),
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! [`RecordService`]: create, update, delete, read, vread, history, validate.
+
+use crate::RecordError;
+use crate::keys::row_keys;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use tessera_fhir::{Definitions, Issue, IssueType, Severity};
+use tessera_store::{
+    HistoryPage, HistoryQuery, ResourceKey, ResourceStore, StoredVersion, WriteBatch, WriteOp,
+    WriteOutcome,
+};
+
+/// Who is writing. Filled from the authenticated identity once identity
+/// lands; until then the authoring organisation may come from the resource's
+/// own tag ([`crate::AUTHOR_ORGANIZATION_TAG_SYSTEM`]).
+#[derive(Debug, Clone, Default)]
+pub struct WriteContext {
+    pub author_org: Option<String>,
+}
+
+/// The result of a write that stored a version.
+#[derive(Debug, Clone)]
+pub struct WriteResult {
+    pub version: StoredVersion,
+    /// True when the resource did not exist (or was deleted) before.
+    pub created: bool,
+}
+
+/// The FHIR record: every read and write of a resource goes through here.
+#[derive(Clone)]
+pub struct RecordService {
+    store: Arc<dyn ResourceStore>,
+    definitions: &'static Definitions,
+}
+
+impl RecordService {
+    pub fn new(store: Arc<dyn ResourceStore>, definitions: &'static Definitions) -> RecordService {
+        RecordService { store, definitions }
+    }
+
+    pub fn definitions(&self) -> &'static Definitions {
+        self.definitions
+    }
+
+    /// Checks that `resource_type` is an R4 resource type.
+    pub fn check_type(&self, resource_type: &str) -> Result<(), RecordError> {
+        if self.definitions.is_resource_type(resource_type) {
+            Ok(())
+        } else {
+            Err(RecordError::UnknownType(resource_type.to_owned()))
+        }
+    }
+
+    /// Validates without storing (`$validate`). `Ok` carries any warnings.
+    pub fn validate(
+        &self,
+        resource_type: &str,
+        resource: &Value,
+    ) -> Result<Vec<Issue>, RecordError> {
+        self.check_type(resource_type)?;
+        check_resource_type(resource, resource_type)?;
+        let issues = self.definitions.validate(resource);
+        if issues
+            .iter()
+            .any(|i| matches!(i.severity, Severity::Error | Severity::Fatal))
+        {
+            Err(RecordError::Invalid(issues))
+        } else {
+            Ok(issues)
+        }
+    }
+
+    /// Creates a resource under a new server-assigned id (any id in the body is ignored).
+    pub async fn create(
+        &self,
+        resource_type: &str,
+        resource: Value,
+        context: &WriteContext,
+    ) -> Result<WriteResult, RecordError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let key = ResourceKey::new(resource_type, id);
+        let mut map = into_object(resource)?;
+        map.insert("id".into(), Value::String(key.id.clone()));
+        let resource = Value::Object(map);
+        self.validate(resource_type, &resource)?;
+        let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
+        let op = WriteOp::Create {
+            key,
+            resource: into_object(resource)?,
+            keys,
+        };
+        self.write_one(op).await
+    }
+
+    /// Stores a new version of `key` (or its first: update as create).
+    pub async fn update(
+        &self,
+        key: &ResourceKey,
+        resource: Value,
+        if_match: Option<i64>,
+        context: &WriteContext,
+    ) -> Result<WriteResult, RecordError> {
+        self.check_key(key)?;
+        match resource.get("id").and_then(Value::as_str) {
+            Some(id) if id == key.id => {}
+            Some(id) => {
+                return Err(malformed(
+                    format!(
+                        "the resource id '{id}' does not match the id '{}' in the URL",
+                        key.id
+                    ),
+                    "id",
+                    resource_type_of(&resource),
+                ));
+            }
+            None => {
+                return Err(malformed(
+                    format!(
+                        "an update must carry the id '{}' of the URL in the resource",
+                        key.id
+                    ),
+                    "id",
+                    resource_type_of(&resource),
+                ));
+            }
+        }
+        self.validate(&key.resource_type, &resource)?;
+        let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
+        let op = WriteOp::Update {
+            key: key.clone(),
+            resource: into_object(resource)?,
+            keys,
+            if_match,
+        };
+        self.write_one(op).await
+    }
+
+    /// Logically deletes `key`. `None` when it was already deleted.
+    pub async fn delete(
+        &self,
+        key: &ResourceKey,
+        if_match: Option<i64>,
+        _context: &WriteContext,
+    ) -> Result<Option<StoredVersion>, RecordError> {
+        self.check_key(key)?;
+        let outcome = self
+            .store
+            .write(WriteBatch::single(WriteOp::Delete {
+                key: key.clone(),
+                if_match,
+            }))
+            .await?;
+        match outcome.into_iter().next() {
+            Some(WriteOutcome::Stored { version, .. }) => Ok(Some(version)),
+            Some(WriteOutcome::AlreadyDeleted { .. }) => Ok(None),
+            None => Err(RecordError::Store(tessera_store::StoreError::Database(
+                "the store answered a delete with no outcome".into(),
+            ))),
+        }
+    }
+
+    /// The current version; `Gone` if it is a deletion.
+    pub async fn read(&self, key: &ResourceKey) -> Result<StoredVersion, RecordError> {
+        self.check_key(key)?;
+        match self.store.read(key).await? {
+            Some(version) if version.is_deleted() => Err(RecordError::Gone {
+                key: key.clone(),
+                version: version.version,
+            }),
+            Some(version) => Ok(version),
+            None => Err(RecordError::NotFound(key.to_string())),
+        }
+    }
+
+    /// One version; `Gone` if that version is a deletion.
+    pub async fn read_version(
+        &self,
+        key: &ResourceKey,
+        version: i64,
+    ) -> Result<StoredVersion, RecordError> {
+        self.check_key(key)?;
+        match self.store.read_version(key, version).await? {
+            Some(found) if found.is_deleted() => Err(RecordError::Gone {
+                key: key.clone(),
+                version,
+            }),
+            Some(found) => Ok(found),
+            None => Err(RecordError::NotFound(format!("{key}/_history/{version}"))),
+        }
+    }
+
+    pub async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, RecordError> {
+        match &query.scope {
+            tessera_store::HistoryScope::System => {}
+            tessera_store::HistoryScope::Type(t) => self.check_type(t)?,
+            tessera_store::HistoryScope::Instance(key) => self.check_key(key)?,
+        }
+        Ok(self.store.history(query).await?)
+    }
+
+    fn check_key(&self, key: &ResourceKey) -> Result<(), RecordError> {
+        self.check_type(&key.resource_type)?;
+        if is_valid_id(&key.id) {
+            Ok(())
+        } else {
+            Err(RecordError::InvalidId(key.id.clone()))
+        }
+    }
+
+    async fn write_one(&self, op: WriteOp) -> Result<WriteResult, RecordError> {
+        let outcome = self.store.write(WriteBatch::single(op)).await?;
+        match outcome.into_iter().next() {
+            Some(WriteOutcome::Stored { version, created }) => Ok(WriteResult { version, created }),
+            _ => Err(RecordError::Store(tessera_store::StoreError::Database(
+                "the store answered a write with no stored version".into(),
+            ))),
+        }
+    }
+}
+
+/// R4 `id`: 1 to 64 characters of `[A-Za-z0-9\-\.]`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+fn resource_type_of(resource: &Value) -> &str {
+    resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .unwrap_or("Resource")
+}
+
+fn malformed(message: String, element: &str, resource_type: &str) -> RecordError {
+    RecordError::Malformed(Box::new(
+        Issue::error(IssueType::Invalid, message).at(format!("{resource_type}.{element}")),
+    ))
+}
+
+fn check_resource_type(resource: &Value, expected: &str) -> Result<(), RecordError> {
+    match resource.get("resourceType").and_then(Value::as_str) {
+        Some(found) if found == expected => Ok(()),
+        Some(found) => Err(RecordError::Malformed(Box::new(Issue::error(
+            IssueType::Invalid,
+            format!("the body is a {found}, but the URL is for {expected}"),
+        )))),
+        None => Err(RecordError::Malformed(Box::new(Issue::error(
+            IssueType::Required,
+            "the body has no resourceType",
+        )))),
+    }
+}
+
+fn into_object(resource: Value) -> Result<Map<String, Value>, RecordError> {
+    match resource {
+        Value::Object(map) => Ok(map),
+        _ => Err(RecordError::Malformed(Box::new(Issue::error(
+            IssueType::Structure,
+            "the body must be a JSON object (a FHIR resource)",
+        )))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_r4_rule() {
+        assert!(is_valid_id("abc-123.x"));
+        assert!(!is_valid_id(""));
+        assert!(!is_valid_id("a/b"));
+        assert!(!is_valid_id(&"a".repeat(65)));
+    }
+}

@@ -1,0 +1,164 @@
+//! create, read, vread, update, delete.
+
+use super::{RequestContext, resource_response};
+use crate::body::read_json;
+use crate::conditional::{PreferReturn, if_match, not_modified, prefer_return};
+use crate::error::ApiError;
+use crate::negotiate::check_body_format;
+use crate::response::{empty_response, json_response, set_url_header, set_version_headers};
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use tessera_fhir::OperationOutcome;
+use tessera_records::{RecordError, WriteContext, WriteResult};
+use tessera_store::ResourceKey;
+
+pub(crate) async fn create(
+    ctx: &RequestContext<'_>,
+    resource_type: &str,
+    body: Body,
+) -> Result<Response, ApiError> {
+    ctx.app.records.check_type(resource_type)?;
+    check_body_format(ctx.headers)?;
+    let resource = read_json(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
+    let result = ctx
+        .app
+        .records
+        .create(resource_type, resource, &WriteContext::default())
+        .await?;
+    write_response(ctx, StatusCode::CREATED, &result)
+}
+
+pub(crate) async fn update(
+    ctx: &RequestContext<'_>,
+    key: &ResourceKey,
+    body: Body,
+) -> Result<Response, ApiError> {
+    ctx.app.records.check_type(&key.resource_type)?;
+    check_body_format(ctx.headers)?;
+    let expected = if_match(ctx.headers)?;
+    let resource = read_json(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
+    let result = ctx
+        .app
+        .records
+        .update(key, resource, expected, &WriteContext::default())
+        .await?;
+    let status = if result.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    write_response(ctx, status, &result)
+}
+
+pub(crate) async fn delete(
+    ctx: &RequestContext<'_>,
+    key: &ResourceKey,
+) -> Result<Response, ApiError> {
+    let expected = if_match(ctx.headers)?;
+    let deleted = ctx
+        .app
+        .records
+        .delete(key, expected, &WriteContext::default())
+        .await?;
+    let message = match &deleted {
+        Some(version) => format!("{key} deleted (version {})", version.version),
+        None => format!("{key} was already deleted"),
+    };
+    let mut response = match prefer_return(ctx.headers) {
+        PreferReturn::OperationOutcome => json_response(
+            StatusCode::OK,
+            &OperationOutcome::success(message).to_json(),
+            ctx.pretty,
+        ),
+        _ => empty_response(StatusCode::NO_CONTENT),
+    };
+    if let Some(version) = &deleted {
+        set_version_headers(&mut response, version);
+    }
+    Ok(response)
+}
+
+pub(crate) async fn read(
+    ctx: &RequestContext<'_>,
+    key: &ResourceKey,
+) -> Result<Response, ApiError> {
+    let version =
+        match ctx.app.records.read(key).await {
+            Err(RecordError::Gone { key, version }) => {
+                let mut response = axum::response::IntoResponse::into_response(ApiError::Record(
+                    RecordError::Gone { key, version },
+                ));
+                if let Ok(value) = crate::response::etag(version).parse() {
+                    response.headers_mut().insert(header::ETAG, value);
+                }
+                return Ok(response);
+            }
+            other => other?,
+        };
+    read_response(ctx, &version)
+}
+
+pub(crate) async fn vread(
+    ctx: &RequestContext<'_>,
+    key: &ResourceKey,
+    version: &str,
+) -> Result<Response, ApiError> {
+    let number = version
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| ApiError::BadRequest(format!("'{version}' is not a version id")))?;
+    let found = ctx.app.records.read_version(key, number).await?;
+    read_response(ctx, &found)
+}
+
+fn read_response(
+    ctx: &RequestContext<'_>,
+    version: &tessera_store::StoredVersion,
+) -> Result<Response, ApiError> {
+    let mut response = if not_modified(ctx.headers, version) {
+        empty_response(StatusCode::NOT_MODIFIED)
+    } else {
+        resource_response(ctx, StatusCode::OK, version)?
+    };
+    set_version_headers(&mut response, version);
+    set_url_header(
+        &mut response,
+        header::CONTENT_LOCATION,
+        &ctx.version_url(version),
+    );
+    Ok(response)
+}
+
+/// The answer to a create or update, shaped by `Prefer: return=`.
+fn write_response(
+    ctx: &RequestContext<'_>,
+    status: StatusCode,
+    result: &WriteResult,
+) -> Result<Response, ApiError> {
+    let version = &result.version;
+    let mut response = match prefer_return(ctx.headers) {
+        PreferReturn::Minimal => empty_response(status),
+        PreferReturn::Representation => resource_response(ctx, status, version)?,
+        PreferReturn::OperationOutcome => {
+            let verb = if result.created { "created" } else { "updated" };
+            json_response(
+                status,
+                &OperationOutcome::success(format!(
+                    "{} {verb} (version {})",
+                    version.key, version.version
+                ))
+                .to_json(),
+                ctx.pretty,
+            )
+        }
+    };
+    set_version_headers(&mut response, version);
+    let url = ctx.version_url(version);
+    if result.created {
+        set_url_header(&mut response, header::LOCATION, &url);
+    }
+    set_url_header(&mut response, header::CONTENT_LOCATION, &url);
+    Ok(response)
+}

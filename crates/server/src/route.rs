@@ -1,0 +1,120 @@
+//! Parsing a FHIR REST path into the interaction it asks for.
+
+use crate::ApiError;
+use axum::http::Method;
+use tessera_store::ResourceKey;
+
+/// The FHIR REST interactions Tessera answers, as addressed by path and method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FhirRoute {
+    Capabilities,
+    HistorySystem,
+    Create(String),
+    Search(String),
+    HistoryType(String),
+    Validate(String),
+    Read(ResourceKey),
+    Update(ResourceKey),
+    Delete(ResourceKey),
+    HistoryInstance(ResourceKey),
+    VersionRead(ResourceKey, String),
+}
+
+impl FhirRoute {
+    /// `segments` is the path after `/fhir`, split on `/`, without empty parts.
+    pub(crate) fn parse(method: &Method, segments: &[&str]) -> Result<FhirRoute, ApiError> {
+        let allowed = |methods: &'static [Method]| -> Result<(), ApiError> {
+            if methods.contains(method) {
+                Ok(())
+            } else {
+                Err(ApiError::MethodNotAllowed {
+                    method: method.to_string(),
+                    allowed: methods,
+                })
+            }
+        };
+        match segments {
+            [] => {
+                allowed(&[Method::GET, Method::POST])?;
+                Err(ApiError::NotImplemented(
+                    "system-level search and transaction/batch bundles",
+                ))
+            }
+            ["metadata"] => allowed(&[Method::GET]).map(|_| FhirRoute::Capabilities),
+            ["_history"] => allowed(&[Method::GET]).map(|_| FhirRoute::HistorySystem),
+            [operation] if operation.starts_with('$') => {
+                Err(ApiError::UnknownOperation(operation.to_string()))
+            }
+            [resource_type] => {
+                allowed(&[Method::GET, Method::POST])?;
+                Ok(if method == Method::POST {
+                    FhirRoute::Create(resource_type.to_string())
+                } else {
+                    FhirRoute::Search(resource_type.to_string())
+                })
+            }
+            [resource_type, "_history"] => {
+                allowed(&[Method::GET]).map(|_| FhirRoute::HistoryType(resource_type.to_string()))
+            }
+            [resource_type, "$validate"] => {
+                allowed(&[Method::POST]).map(|_| FhirRoute::Validate(resource_type.to_string()))
+            }
+            [_, operation] if operation.starts_with('$') || operation.starts_with('_') => {
+                Err(ApiError::UnknownOperation(operation.to_string()))
+            }
+            [resource_type, id] => {
+                allowed(&[Method::GET, Method::HEAD, Method::PUT, Method::DELETE])?;
+                let key = ResourceKey::new(*resource_type, *id);
+                Ok(match *method {
+                    Method::PUT => FhirRoute::Update(key),
+                    Method::DELETE => FhirRoute::Delete(key),
+                    _ => FhirRoute::Read(key),
+                })
+            }
+            [resource_type, id, "_history"] => allowed(&[Method::GET])
+                .map(|_| FhirRoute::HistoryInstance(ResourceKey::new(*resource_type, *id))),
+            [resource_type, id, "_history", version] => {
+                allowed(&[Method::GET, Method::HEAD]).map(|_| {
+                    FhirRoute::VersionRead(
+                        ResourceKey::new(*resource_type, *id),
+                        version.to_string(),
+                    )
+                })
+            }
+            _ => Err(ApiError::NoSuchPath),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_by_path_and_method() {
+        let parse = |m: Method, p: &str| {
+            let segments: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+            FhirRoute::parse(&m, &segments)
+        };
+        assert_eq!(
+            parse(Method::GET, "metadata").unwrap(),
+            FhirRoute::Capabilities
+        );
+        assert_eq!(
+            parse(Method::POST, "Patient").unwrap(),
+            FhirRoute::Create("Patient".into())
+        );
+        assert_eq!(
+            parse(Method::GET, "Patient/1/_history/2").unwrap(),
+            FhirRoute::VersionRead(ResourceKey::new("Patient", "1"), "2".into())
+        );
+        assert!(matches!(
+            parse(Method::DELETE, "Patient"),
+            Err(ApiError::MethodNotAllowed { .. })
+        ));
+        assert!(matches!(
+            parse(Method::GET, "Patient/1/_history/2/x"),
+            Err(ApiError::NoSuchPath)
+        ));
+    }
+}

@@ -1,0 +1,64 @@
+//! The command line (clap). Every setting can also come from an environment
+//! variable or the TOML configuration file; the command line wins, then the
+//! environment, then the file, then the default.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "Tessera: an electronic health record and FHIR R4 server in one binary",
+    long_about = "Tessera: an electronic health record and FHIR R4 server in one binary.\n\n\
+        Settings come from, in order of precedence: command-line options, environment \
+        variables (TESSERA_*), the TOML file given by --config / TESSERA_CONFIG, and the defaults."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the FHIR R4 REST API (at /fhir) until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// TOML configuration file. Keys: data_dir, database, listen, base_url,
+    /// max_body_bytes, log (each as the option of the same name).
+    #[arg(long, env = "TESSERA_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Data directory; holds the SQLite database unless --database says otherwise.
+    /// [default: ./tessera-data]
+    #[arg(long, env = "TESSERA_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Database URL: sqlite:PATH (the default is sqlite:DATA_DIR/tessera.db).
+    /// postgres:// URLs arrive with the PostgreSQL backend.
+    #[arg(long, env = "TESSERA_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+
+    /// Address to listen on; port 0 picks a free port (the chosen address is
+    /// printed on standard output). [default: 127.0.0.1:8080]
+    #[arg(long, env = "TESSERA_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+
+    /// Public base URL of the FHIR API, used in links and Location headers
+    /// (e.g. https://ehr.example.org/fhir). [default: http://{Host header}/fhir]
+    #[arg(long, env = "TESSERA_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Largest request body accepted, in bytes; larger bodies get 413.
+    /// [default: 16777216 (16 MiB)]
+    #[arg(long, env = "TESSERA_MAX_BODY_BYTES", value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+
+    /// Log filter (tracing syntax, e.g. info, debug, tessera_server=debug).
+    /// [default: info]
+    #[arg(long, env = "TESSERA_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}

@@ -1,0 +1,115 @@
+//! The settings of `tessera serve`, merged from the command line, the
+//! environment (both through clap) and the TOML file.
+
+use crate::cli::ServeArgs;
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// The TOML configuration file. Unknown keys are an error, so a typo is
+/// reported instead of silently ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    data_dir: Option<PathBuf>,
+    database: Option<String>,
+    listen: Option<String>,
+    base_url: Option<String>,
+    max_body_bytes: Option<usize>,
+    log: Option<String>,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Sqlite(PathBuf),
+}
+
+/// Every setting of `tessera serve`, resolved.
+#[derive(Debug, Clone)]
+pub struct ServeSettings {
+    pub database: DatabaseLocation,
+    pub listen: String,
+    pub base_url: Option<String>,
+    pub max_body_bytes: usize,
+    pub log: String,
+}
+
+impl ServeSettings {
+    pub fn resolve(args: ServeArgs) -> anyhow::Result<ServeSettings> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read the configuration file {}", path.display())
+                })?;
+                toml::from_str::<FileSettings>(&text).map_err(|error| {
+                    let line = error
+                        .span()
+                        .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+                    match line {
+                        Some(line) => {
+                            anyhow::anyhow!("{}:{line}: {}", path.display(), error.message())
+                        }
+                        None => anyhow::anyhow!("{}: {}", path.display(), error.message()),
+                    }
+                })?
+            }
+            None => FileSettings::default(),
+        };
+        let data_dir = args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("tessera-data"));
+        let database = match args.database.or(file.database) {
+            None => DatabaseLocation::Sqlite(data_dir.join("tessera.db")),
+            Some(url) => parse_database_url(&url)?,
+        };
+        Ok(ServeSettings {
+            database,
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            base_url: args.base_url.or(file.base_url),
+            max_body_bytes: args
+                .max_body_bytes
+                .or(file.max_body_bytes)
+                .unwrap_or(tessera_server::DEFAULT_MAX_BODY_BYTES),
+            log: args.log.or(file.log).unwrap_or_else(|| "info".into()),
+        })
+    }
+}
+
+fn parse_database_url(url: &str) -> anyhow::Result<DatabaseLocation> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        if path.is_empty() {
+            bail!("the database URL '{url}' names no file");
+        }
+        return Ok(DatabaseLocation::Sqlite(PathBuf::from(path)));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        bail!("PostgreSQL is not available in this build yet; use sqlite:PATH");
+    }
+    bail!("'{url}' is not a database URL Tessera knows (expected sqlite:PATH)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(
+            parse_database_url("sqlite:/tmp/x.db").unwrap(),
+            DatabaseLocation::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            parse_database_url("sqlite://rel/x.db").unwrap(),
+            DatabaseLocation::Sqlite("rel/x.db".into())
+        );
+        assert!(parse_database_url("mysql://x").is_err());
+    }
+}
