@@ -1,0 +1,190 @@
+//! Shared harness for end-to-end tests: runs the real `tessera serve`
+//! binary on a temporary data directory and a free port, and talks to it
+//! over real HTTP.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `tessera serve`.
+pub struct TestServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT/fhir`
+    pub base: String,
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    /// Starts a server on a fresh temporary data directory.
+    pub fn start() -> TestServer {
+        let temp = tempfile::tempdir().expect("temporary directory");
+        let mut server = TestServer::start_in(temp.path(), &[]);
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts a server with extra command-line options.
+    pub fn start_with(extra: &[&str]) -> TestServer {
+        let temp = tempfile::tempdir().expect("temporary directory");
+        let mut server = TestServer::start_in(temp.path(), extra);
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts a server on `data_dir` (which outlives it).
+    pub fn start_in(data_dir: &Path, extra: &[&str]) -> TestServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--listen", "127.0.0.1:0", "--log", "warn"])
+            .args(extra)
+            .env_remove("TESSERA_CONFIG")
+            .env_remove("TESSERA_DATABASE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tessera serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let base = line
+            .trim()
+            .strip_prefix("tessera listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from tessera: {line:?}"))
+            .to_owned();
+        TestServer {
+            child,
+            base,
+            data_dir: data_dir.to_path_buf(),
+            _temp: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: the process gets no chance to clean up.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+
+    /// SIGTERM, then waits for the process to exit; returns its exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("tessera did not stop within 5 s of SIGTERM");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `expression` of every issue of an OperationOutcome body.
+    pub fn issue_paths(&self) -> Vec<String> {
+        self.json()["issue"]
+            .as_array()
+            .map(|issues| {
+                issues
+                    .iter()
+                    .filter_map(|i| i["expression"][0].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// Sends a request with optional body and headers.
+pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Answer {
+    try_send(method, url, headers, body).expect("HTTP request")
+}
+
+/// Like [`send`], but a transport failure (server gone) is `None`.
+pub fn try_send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Option<Answer> {
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let result = match body {
+        Some(body) => agent().run(request.body(body.to_owned()).expect("request")),
+        None => agent().run(request.body(()).expect("request")),
+    };
+    let mut response = result.ok()?;
+    let body = response.body_mut().read_to_string().ok()?;
+    Some(Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body,
+    })
+}
+
+pub const FHIR_JSON: (&str, &str) = ("Content-Type", "application/fhir+json");
+
+pub fn get(url: &str) -> Answer {
+    send("GET", url, &[], None)
+}
+
+pub fn post_json(url: &str, body: &Value) -> Answer {
+    send("POST", url, &[FHIR_JSON], Some(&body.to_string()))
+}
+
+pub fn put_json(url: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
+    let mut all = vec![FHIR_JSON];
+    all.extend_from_slice(headers);
+    send("PUT", url, &all, Some(&body.to_string()))
+}
