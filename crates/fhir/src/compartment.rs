@@ -3,17 +3,92 @@
 //! Every stored row carries this patient key (DESIGN.md, "Storage"). It is
 //! derived from the R4 Patient CompartmentDefinition: for a `Patient` it is
 //! the resource's own id; for another type, the first `Patient/{id}`
-//! reference found through the compartment's parameters.
+//! reference found through the compartment's element paths (generated from the
+//! CompartmentDefinition's parameters, e.g. `Observation.subject` then
+//! `Observation.performer`). Absolute URLs, `urn:uuid:` and contained
+//! references are not keys: only a local `Patient/{id}` names a stored patient.
 
 use crate::Definitions;
+use crate::reference::ReferenceTarget;
 use serde_json::Value;
 
 impl Definitions {
     /// The id of the Patient `resource` belongs to, if any.
     pub fn patient_key(&self, resource: &Value) -> Option<String> {
-        if resource.get("resourceType")?.as_str()? == "Patient" {
+        let resource_type = resource.get("resourceType")?.as_str()?;
+        if resource_type == "Patient" {
             return resource.get("id")?.as_str().map(str::to_owned);
         }
-        None
+        self.patient_paths(resource_type)
+            .iter()
+            .find_map(|path| first_patient_reference(resource, path))
+    }
+}
+
+/// Follows `path` (JSON names, arrays flattened) and returns the first `Patient/{id}` found.
+fn first_patient_reference(value: &Value, path: &[Box<str>]) -> Option<String> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .find_map(|item| first_patient_reference(item, path)),
+        Value::Object(object) => match path.split_first() {
+            Some((segment, rest)) => first_patient_reference(object.get(&**segment)?, rest),
+            None => match ReferenceTarget::parse(object.get("reference")?.as_str()?)? {
+                ReferenceTarget::Local {
+                    resource_type, id, ..
+                } if resource_type == "Patient" => Some(id),
+                _ => None,
+            },
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn patient_is_its_own_key() {
+        let patient = json!({"resourceType": "Patient", "id": "p1"});
+        assert_eq!(Definitions::r4().patient_key(&patient), Some("p1".into()));
+        assert_eq!(
+            Definitions::r4().patient_key(&json!({"resourceType": "Patient"})),
+            None
+        );
+    }
+
+    #[test]
+    fn follows_compartment_paths_in_order() {
+        let definitions = Definitions::r4();
+        let observation = json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"},
+            "subject": {"reference": "Group/g1"},
+            "performer": [{"reference": "Practitioner/d1"}, {"reference": "Patient/p2"}]});
+        assert_eq!(definitions.patient_key(&observation), Some("p2".into()));
+        let with_subject = json!({"resourceType": "Observation", "subject": {"reference": "Patient/p1"},
+            "performer": [{"reference": "Patient/p2"}]});
+        assert_eq!(definitions.patient_key(&with_subject), Some("p1".into()));
+        let allergy = json!({"resourceType": "AllergyIntolerance", "patient": {"reference": "Patient/a/_history/3"}});
+        assert_eq!(definitions.patient_key(&allergy), Some("a".into()));
+        let group_member =
+            json!({"resourceType": "Group", "member": [{"entity": {"reference": "Patient/m"}}]});
+        assert_eq!(definitions.patient_key(&group_member), Some("m".into()));
+    }
+
+    #[test]
+    fn ignores_non_local_and_non_compartment_references() {
+        let definitions = Definitions::r4();
+        for resource in [
+            json!({"resourceType": "Observation", "subject": {"reference": "http://x.org/Patient/1"}}),
+            json!({"resourceType": "Observation", "subject": {"reference": "urn:uuid:c757873d-ec9a-4326-a141-556f43239520"}}),
+            json!({"resourceType": "Observation", "subject": {"reference": "#p"}}),
+            json!({"resourceType": "Observation", "focus": [{"reference": "Patient/1"}]}),
+            json!({"resourceType": "Organization", "partOf": {"reference": "Patient/1"}}),
+            json!({"resourceType": "Nope", "subject": {"reference": "Patient/1"}}),
+            json!("Patient/1"),
+        ] {
+            assert_eq!(definitions.patient_key(&resource), None, "{resource}");
+        }
     }
 }
