@@ -3,6 +3,7 @@
 //! value-or-children rule of extensions.
 
 use super::{Validator, codes, shown};
+use crate::definitions::TypeDef;
 use crate::reference::ReferenceTarget;
 use serde_json::{Map, Value};
 
@@ -124,10 +125,18 @@ impl Validator<'_, '_> {
     }
 
     /// ext-1: an extension has either a value or nested extensions, not both and not neither.
-    pub(super) fn check_extension_content(&mut self, extension: &Map<String, Value>) {
-        let has_value = extension
-            .keys()
-            .any(|key| key.starts_with("value") || key.starts_with("_value"));
+    /// Only known `value[x]` variants count as a value (an unknown `valueText` is reported as
+    /// an unknown element, and is no value).
+    pub(super) fn check_extension_content(
+        &mut self,
+        extension: &Map<String, Value>,
+        definition: &TypeDef,
+    ) {
+        let has_value = extension.keys().any(|key| {
+            definition
+                .lookup(key.strip_prefix('_').unwrap_or(key))
+                .is_some_and(|(element, _)| element.is_choice)
+        });
         let has_children = extension.contains_key("extension");
         if has_value == has_children {
             let problem = if has_value {
@@ -137,7 +146,9 @@ impl Validator<'_, '_> {
             };
             self.report(
                 codes::EXTENSION_VALUE_AND_CHILDREN,
-                format!("an extension must have either a value or extensions, but this one has {problem} (ext-1)"),
+                format!(
+                    "an extension must have either a value or extensions, but this one has {problem} (ext-1)"
+                ),
             );
         }
     }

@@ -219,7 +219,7 @@ impl<'d, 'v> Validator<'d, 'v> {
             }
         }
         if definition.special == Some(Special::Extension) {
-            self.check_extension_content(object);
+            self.check_extension_content(object, definition);
         }
     }
 
