@@ -47,6 +47,7 @@ impl ReadPool {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        super::keep_plans_stable(&conn)?;
         conn.execute_batch("PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;")?;
         Ok(conn)
     }
