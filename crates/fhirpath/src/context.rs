@@ -1,0 +1,98 @@
+//! `EvaluationContext`: everything an evaluation may depend on besides the expression.
+//!
+//! The engine never reads the clock or the process environment: `now()`/`today()`
+//! use the instant the caller supplies, `trace()` calls the caller's sink, and
+//! `%name` variables come from here. That keeps evaluation a pure function of its
+//! inputs (and makes search extraction reproducible).
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+use crate::model::{NoModel, TypeModel};
+use crate::temporal::DateTime;
+use crate::value::{Collection, Value};
+
+/// Receives `trace(name[, projection])` output.
+pub type TraceSink<'a> = dyn Fn(&str, &[Value<'a>]) + 'a;
+
+static NO_MODEL: NoModel = NoModel;
+
+/// The inputs of an evaluation other than the expression itself.
+pub struct EvaluationContext<'a> {
+    pub(crate) model: &'a dyn TypeModel,
+    pub(crate) resource: Option<&'a Json>,
+    pub(crate) root_resource: Option<&'a Json>,
+    pub(crate) variables: HashMap<String, Collection<'a>>,
+    pub(crate) now: Option<DateTime>,
+    pub(crate) strict: bool,
+    pub(crate) trace: Option<&'a TraceSink<'a>>,
+}
+
+impl Default for EvaluationContext<'_> {
+    fn default() -> Self {
+        EvaluationContext::new()
+    }
+}
+
+impl<'a> EvaluationContext<'a> {
+    /// A context with no model, no resource, no clock.
+    pub fn new() -> EvaluationContext<'a> {
+        EvaluationContext {
+            model: &NO_MODEL,
+            resource: None,
+            root_resource: None,
+            variables: HashMap::new(),
+            now: None,
+            strict: false,
+            trace: None,
+        }
+    }
+
+    /// FHIR type knowledge (see [`TypeModel`]).
+    pub fn with_model(mut self, model: &'a dyn TypeModel) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// The resource being evaluated: `%resource`, and the default input.
+    pub fn with_resource(mut self, resource: &'a Json) -> Self {
+        self.resource = Some(resource);
+        self
+    }
+
+    /// The outermost resource (`%rootResource`), e.g. the Bundle that contains
+    /// `%resource`; `resolve()` looks for references there. Defaults to `%resource`.
+    pub fn with_root_resource(mut self, root: &'a Json) -> Self {
+        self.root_resource = Some(root);
+        self
+    }
+
+    /// A user environment variable, read as `%name`.
+    pub fn with_variable(mut self, name: impl Into<String>, value: Collection<'a>) -> Self {
+        self.variables.insert(name.into(), value);
+        self
+    }
+
+    /// The instant `now()` returns (and `today()` takes the date of).
+    pub fn with_now(mut self, now: DateTime) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// Strict mode: a path the model says cannot exist is an error instead of empty.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Where `trace()` output goes; without a sink, `trace()` only passes its input on.
+    pub fn with_trace(mut self, sink: &'a TraceSink<'a>) -> Self {
+        self.trace = Some(sink);
+        self
+    }
+
+    pub(crate) fn root(&self) -> Option<&'a Json> {
+        self.root_resource.or(self.resource)
+    }
+}
