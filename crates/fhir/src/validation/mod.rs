@@ -469,3 +469,6 @@ impl<'d, 'v> Validator<'d, 'v> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,69 @@
+//! Validator behaviour that the data-driven corpus cannot express: the nesting limit, issue
+//! metadata, and messages.
+
+use super::{MAX_NESTING_DEPTH, codes};
+use crate::{Definitions, IssueType, Severity};
+use serde_json::{Value, json};
+
+/// A Questionnaire whose items nest `depth` levels deep (items recurse via contentReference).
+fn nested_questionnaire(depth: usize) -> Value {
+    let mut item = json!({"linkId": "leaf", "type": "string"});
+    for level in 0..depth {
+        item = json!({"linkId": format!("l{level}"), "type": "group", "item": [item]});
+    }
+    json!({"resourceType": "Questionnaire", "status": "draft", "item": [item]})
+}
+
+#[test]
+fn deep_nesting_stops_with_an_issue_instead_of_recursing() {
+    let issues = Definitions::r4().validate(&nested_questionnaire(MAX_NESTING_DEPTH + 10));
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].tessera_code, Some(codes::TOO_DEEP.code));
+    assert!(
+        issues[0]
+            .path
+            .as_deref()
+            .is_some_and(|p| p.starts_with("Questionnaire.item[0].item[0]"))
+    );
+}
+
+#[test]
+fn nesting_within_the_limit_is_validated_fully() {
+    assert!(
+        Definitions::r4()
+            .validate(&nested_questionnaire(30))
+            .is_empty()
+    );
+}
+
+#[test]
+fn issues_carry_code_type_severity_and_a_readable_message() {
+    let issues =
+        Definitions::r4().validate(&json!({"resourceType": "Patient", "birthDate": "1974-02-30"}));
+    assert_eq!(issues.len(), 1);
+    let issue = &issues[0];
+    assert_eq!(issue.severity, Severity::Error);
+    assert_eq!(issue.code, IssueType::Value);
+    assert_eq!(issue.tessera_code, Some("TSR-1009"));
+    assert_eq!(issue.path.as_deref(), Some("Patient.birthDate"));
+    assert!(issue.message.contains("1974-02-30"), "{}", issue.message);
+}
+
+#[test]
+fn long_values_are_shortened_in_messages() {
+    let long = "x".repeat(10_000);
+    let issues = Definitions::r4().validate(&json!({"resourceType": "Patient", "id": long}));
+    assert_eq!(issues.len(), 1);
+    assert!(issues[0].message.len() < 300, "{}", issues[0].message.len());
+}
+
+#[test]
+fn valid_resource_has_no_issues() {
+    let patient = json!({
+        "resourceType": "Patient", "id": "p1", "active": true,
+        "name": [{"use": "official", "family": "Chalmers", "given": ["Peter", "James"]}],
+        "gender": "male", "birthDate": "1974-12-25",
+        "managingOrganization": {"reference": "Organization/1"}
+    });
+    assert_eq!(Definitions::r4().validate(&patient), vec![]);
+}
