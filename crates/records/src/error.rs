@@ -41,6 +41,12 @@ pub enum RecordError {
 }
 
 impl RecordError {
+    /// Every code [`RecordError::code`] can return.
+    pub const CODES: &'static [&'static str] = &[
+        "TSR-2001", "TSR-2002", "TSR-2003", "TSR-2004", "TSR-2005", "TSR-2006", "TSR-2007",
+        "TSR-2008", "TSR-2009", "TSR-2010",
+    ];
+
     /// A stable code a user can search for. Unique per variant (tested).
     pub fn code(&self) -> &'static str {
         match self {
@@ -75,5 +81,37 @@ impl From<StoreError> for RecordError {
             error @ StoreError::AlreadyExists(_) => RecordError::Conflict(error.to_string()),
             other => RecordError::Store(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_fhir::IssueType;
+
+    #[test]
+    fn every_variant_has_its_own_listed_code() {
+        let key = ResourceKey::new("Patient", "p");
+        let samples = [
+            RecordError::UnknownType("X".into()),
+            RecordError::InvalidId("!".into()),
+            RecordError::NotFound("Patient/p".into()),
+            RecordError::Gone {
+                key: key.clone(),
+                version: 2,
+            },
+            RecordError::Malformed(Box::new(Issue::error(IssueType::Invalid, "x"))),
+            RecordError::Invalid(Vec::new()),
+            RecordError::VersionConflict {
+                key,
+                expected: 1,
+                current: None,
+            },
+            RecordError::Conflict("x".into()),
+            RecordError::Store(StoreError::Unavailable("x".into())),
+            RecordError::Store(StoreError::Database("x".into())),
+        ];
+        let codes: Vec<&str> = samples.iter().map(RecordError::code).collect();
+        assert_eq!(codes, RecordError::CODES);
     }
 }

@@ -58,6 +58,12 @@ pub enum ApiError {
     Record(#[from] RecordError),
 }
 
+/// Every Tessera code the HTTP edge itself reports (TSR-3xxx).
+pub const CODES: &[&str] = &[
+    "TSR-3001", "TSR-3002", "TSR-3003", "TSR-3004", "TSR-3005", "TSR-3006", "TSR-3007", "TSR-3008",
+    "TSR-3009", "TSR-3010",
+];
+
 impl ApiError {
     /// The single mapping from an error to (HTTP status, OperationOutcome).
     pub fn status_and_outcome(&self) -> (StatusCode, OperationOutcome) {
@@ -202,4 +208,55 @@ impl IntoResponse for ApiError {
 pub(crate) fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     ApiError::Internal.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn code_of(error: &ApiError) -> String {
+        let (_, outcome) = error.status_and_outcome();
+        outcome.issues[0]
+            .tessera_code
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn every_edge_error_has_its_own_listed_code() {
+        let samples = [
+            ApiError::InvalidJson("x".into()),
+            ApiError::BadRequest("x".into()),
+            ApiError::NoSuchPath,
+            ApiError::UnknownOperation("$x".into()),
+            ApiError::MethodNotAllowed {
+                method: "PATCH".into(),
+                allowed: &[],
+            },
+            ApiError::NotAcceptable("xml".into()),
+            ApiError::PayloadTooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType("text/plain".into()),
+            ApiError::NotImplemented("x"),
+            ApiError::Internal,
+        ];
+        let codes: Vec<String> = samples.iter().map(code_of).collect();
+        assert_eq!(codes, CODES);
+    }
+
+    #[test]
+    fn codes_are_unique_across_crates() {
+        let all: Vec<&str> = tessera_fhir::validation::codes::ALL
+            .iter()
+            .map(|rule| rule.code)
+            .chain(RecordError::CODES.iter().copied())
+            .chain(CODES.iter().copied())
+            .collect();
+        let unique: HashSet<&str> = all.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            all.len(),
+            "a Tessera error code is used twice: {all:?}"
+        );
+    }
 }

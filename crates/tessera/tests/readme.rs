@@ -39,7 +39,11 @@ fn readme_curl_examples_work_as_printed() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
         .expect("README.md");
     let commands = try_it_commands(&readme);
-    assert!(commands.len() >= 8, "found only {} curl lines", commands.len());
+    assert!(
+        commands.len() >= 8,
+        "found only {} curl lines",
+        commands.len()
+    );
     let server = TestServer::start();
     let origin = server.base.trim_end_matches("/fhir").to_owned();
     for (expected, command) in commands {
@@ -50,12 +54,23 @@ fn readme_curl_examples_work_as_printed() {
             .arg(format!("{command} -w '\\n%{{http_code}}'"))
             .output()
             .expect("run sh (and curl)");
-        assert!(output.status.success(), "{command}\nfailed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{command}\nfailed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let status: u16 = stdout.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+        let status: u16 = stdout
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
         match expected {
             Some(code) if code >= 300 => assert_eq!(status, code, "{command}\n{stdout}"),
-            _ => assert!((200..300).contains(&status), "{command}\nanswered {status}:\n{stdout}"),
+            _ => assert!(
+                (200..300).contains(&status),
+                "{command}\nanswered {status}:\n{stdout}"
+            ),
         }
     }
 }
