@@ -26,6 +26,7 @@ pub struct EvaluationContext<'a> {
     pub(crate) variables: HashMap<String, Collection<'a>>,
     pub(crate) now: Option<DateTime>,
     pub(crate) strict: bool,
+    pub(crate) reference_placeholders: bool,
     pub(crate) trace: Option<&'a TraceSink<'a>>,
 }
 
@@ -45,6 +46,7 @@ impl<'a> EvaluationContext<'a> {
             variables: HashMap::new(),
             now: None,
             strict: false,
+            reference_placeholders: false,
             trace: None,
         }
     }
@@ -83,6 +85,17 @@ impl<'a> EvaluationContext<'a> {
     /// Strict mode: a path the model says cannot exist is an error instead of empty.
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// When a reference cannot be resolved but names its target type
+    /// (`Patient/123`, `http://x/fhir/Patient/123`), `resolve()` returns an empty
+    /// placeholder of that type instead of nothing. Search indexing wants this: R4
+    /// search parameters such as `Observation.subject.where(resolve() is Patient)`
+    /// are written to test the target's type, and the target is usually not in the
+    /// resource being indexed.
+    pub fn reference_placeholders(mut self, enabled: bool) -> Self {
+        self.reference_placeholders = enabled;
         self
     }
 

@@ -134,7 +134,7 @@ impl Decimal {
     pub fn checked_mul(&self, other: &Decimal) -> Option<Decimal> {
         let product = Decimal::new(
             self.mantissa.checked_mul(other.mantissa)?,
-            self.scale + other.scale,
+            self.scale.checked_add(other.scale)?,
         );
         if product.scale > MAX_SCALE {
             return product.normalized().round(MAX_SCALE);
@@ -167,16 +167,16 @@ impl Decimal {
                     .checked_mul(pow10(u32::try_from(-shift).ok()?)?)?,
             )
         };
-        let quotient = Decimal::new(dividend / divisor, target);
+        let quotient = Decimal::new(dividend.checked_div(divisor)?, target);
         Some(quotient.round(DIVISION_SCALE)?.normalized())
     }
 
     pub fn neg(&self) -> Decimal {
-        Decimal::new(-self.mantissa, self.scale)
+        Decimal::new(self.mantissa.saturating_neg(), self.scale)
     }
 
     pub fn abs(&self) -> Decimal {
-        Decimal::new(self.mantissa.abs(), self.scale)
+        Decimal::new(self.mantissa.saturating_abs(), self.scale)
     }
 
     /// Rounds half away from zero to `digits` fractional digits (widening is exact).
@@ -187,7 +187,8 @@ impl Decimal {
         let divisor = pow10(self.scale - digits)?;
         let quotient = self.mantissa / divisor;
         let remainder = (self.mantissa % divisor).abs();
-        let bump = if remainder * 2 >= divisor {
+        // remainder >= divisor / 2, written so it cannot overflow.
+        let bump = if remainder >= divisor - remainder {
             self.mantissa.signum()
         } else {
             0

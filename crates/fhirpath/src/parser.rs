@@ -126,7 +126,10 @@ impl Parser {
         ))
     }
 
-    fn expression(&mut self, min_bp: u8) -> Result<Expr, Error> {
+    /// `self.depth` is the depth of the tree being built at this point: one level
+    /// per enclosing expression plus one per postfix/infix step already taken, so it
+    /// bounds the finished tree's depth (and with it the evaluator's recursion).
+    fn deeper(&mut self) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Error::TooDeep {
@@ -134,24 +137,22 @@ impl Parser {
                 limit: MAX_DEPTH,
             });
         }
-        let result = self.expression_inner(min_bp);
-        self.depth -= 1;
+        Ok(())
+    }
+
+    fn expression(&mut self, min_bp: u8) -> Result<Expr, Error> {
+        let entry_depth = self.depth;
+        let result = self.deeper().and_then(|()| self.expression_inner(min_bp));
+        self.depth = entry_depth;
         result
     }
 
     fn expression_inner(&mut self, min_bp: u8) -> Result<Expr, Error> {
         let mut lhs = self.prefix()?;
-        // Each postfix or infix step nests the tree one level deeper (`a.b.c` is
-        // Member(Member(a, b), c)), so long chains count against the depth limit too.
-        let mut chain = 0;
         loop {
-            chain += 1;
-            if self.depth + chain > MAX_DEPTH {
-                return Err(Error::TooDeep {
-                    position: self.peek().position,
-                    limit: MAX_DEPTH,
-                });
-            }
+            // Each postfix or infix step nests the tree one level deeper (`a.b.c` is
+            // Member(Member(a, b), c)).
+            self.deeper()?;
             let token = self.peek();
             if self.is_symbol(".") && POSTFIX_BP >= min_bp {
                 self.advance();

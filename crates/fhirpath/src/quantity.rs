@@ -168,7 +168,8 @@ fn component(text: &str) -> Option<Canonical> {
         .rfind(|c: char| !(c.is_ascii_digit() || c == '-' || c == '+'))
         .map(|i| i + 1)?;
     let (base, exponent) = text.split_at(digits_at);
-    let exponent: i32 = exponent.parse().ok()?;
+    // Real units use small powers; a bound keeps `m999999999` from spinning.
+    let exponent: i32 = exponent.parse().ok().filter(|e: &i32| e.abs() <= 20)?;
     let base = atom(base)?;
     let mut factor = dec("1");
     for _ in 0..exponent.unsigned_abs() {
@@ -193,7 +194,7 @@ fn combine(mut left: Canonical, right: Canonical, divide: bool) -> Option<Canoni
     };
     for (base, power) in right.dims {
         let entry = left.dims.entry(base).or_insert(0);
-        *entry += if divide { -power } else { power };
+        *entry = entry.saturating_add(if divide { -power } else { power });
     }
     left.dims.retain(|_, power| *power != 0);
     Some(left)

@@ -71,6 +71,18 @@ fn resolve_reference<'a>(call: &Call<'_, '_, 'a>, reference: &str) -> Option<&'a
     })
 }
 
+/// The resource type a literal reference names (`Patient` in `Patient/1` or
+/// `https://x/fhir/Patient/1/_history/2`), if it looks like one.
+fn referenced_type(reference: &str) -> Option<&str> {
+    let path = reference.split("/_history/").next().unwrap_or(reference);
+    let mut segments = path.rsplit('/');
+    let _id = segments.next().filter(|id| !id.is_empty())?;
+    let resource_type = segments.next()?;
+    let looks_like_type = resource_type.starts_with(|c: char| c.is_ascii_uppercase())
+        && resource_type.chars().all(|c| c.is_ascii_alphanumeric());
+    looks_like_type.then_some(resource_type)
+}
+
 pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>, Error> {
     let input = call.input;
     let ctx = call.ev.ctx;
@@ -117,8 +129,19 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
                         .map(Cow::Borrowed),
                     other => other.as_string(),
                 };
-                if let Some(found) = reference.and_then(|r| resolve_reference(call, &r)) {
+                let Some(reference) = reference else {
+                    continue;
+                };
+                if let Some(found) = resolve_reference(call, &reference) {
                     out.push(Value::Node(Node::resource(found)));
+                } else if ctx.reference_placeholders
+                    && let Some(type_name) = referenced_type(&reference)
+                {
+                    out.push(Value::Node(Node {
+                        json: None,
+                        primitive_extension: None,
+                        type_name: Some(Cow::Owned(type_name.to_string())),
+                    }));
                 }
             }
             out

@@ -24,7 +24,7 @@ fn decimal_boundary(value: Decimal, precision: i64, high: bool) -> Option<Decima
         return decimal_boundary(value.neg(), precision, !high).map(|d| d.neg());
     }
     let digits = precision as u32;
-    let half_step = Decimal::new(5, value.scale() + 1);
+    let half_step = Decimal::new(5, value.scale().saturating_add(1));
     if high {
         value.checked_add(&half_step)?.round(digits)
     } else {
