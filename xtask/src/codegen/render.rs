@@ -78,7 +78,8 @@ fn write_lines(out: &mut String, entries: impl Iterator<Item = (String, Value)>)
     }
 }
 
-/// `{"path", "min", "max", "types"|"contentReference", "summary"?, "binding"?}`; defaults omitted.
+/// `{"path", "min", "max", "types"|"contentReference", "summary"?, "attribute"?, "binding"?}`;
+/// defaults omitted.
 fn element_json(element: &Element) -> Value {
     let mut object = Map::new();
     object.insert("path".into(), json!(element.path));
@@ -91,6 +92,9 @@ fn element_json(element: &Element) -> Value {
     }
     if element.is_summary {
         object.insert("summary".into(), json!(true));
+    }
+    if element.is_attribute {
+        object.insert("attribute".into(), json!(true));
     }
     if let Some(binding) = &element.required_binding {
         object.insert("binding".into(), json!(binding));

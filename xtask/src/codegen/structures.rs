@@ -42,6 +42,9 @@ pub struct Element {
     /// `#Questionnaire.item` style reference to another element's definition.
     pub content_reference: Option<String>,
     pub is_summary: bool,
+    /// Represented as an XML attribute (`Element.id`, `Extension.url`): in JSON a plain
+    /// property that cannot carry a `_name` extension object.
+    pub is_attribute: bool,
     /// Canonical URL (version stripped) of the required-strength binding, if any.
     pub required_binding: Option<String>,
 }
@@ -143,6 +146,9 @@ fn element_definition(path: &str, element: &Value) -> Result<Element> {
         types,
         content_reference,
         is_summary: element["isSummary"] == true,
+        is_attribute: element["representation"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == "xmlAttr")),
         required_binding,
     })
 }

@@ -35,6 +35,8 @@ struct RawElement {
     content_reference: Option<String>,
     #[serde(default)]
     summary: bool,
+    #[serde(default)]
+    attribute: bool,
     binding: Option<String>,
 }
 
@@ -226,6 +228,7 @@ fn add_element(
         max,
         is_choice,
         is_summary: raw.summary,
+        is_attribute: raw.attribute,
         binding: raw
             .binding
             .as_deref()

@@ -115,6 +115,8 @@ pub(crate) struct ElementDef {
     pub(crate) max: Option<u32>,
     pub(crate) is_choice: bool,
     pub(crate) is_summary: bool,
+    /// `Element.id` and `Extension.url`: XML attributes, plain JSON properties without `_name`.
+    pub(crate) is_attribute: bool,
     pub(crate) types: Vec<ElementType>,
     /// Index of the expanded required value set, when it could be expanded.
     pub(crate) binding: Option<u32>,

@@ -7,12 +7,12 @@ use crate::definitions::TypeDef;
 use crate::reference::ReferenceTarget;
 use serde_json::{Map, Value};
 
-impl Validator<'_, '_> {
+impl<'v> Validator<'_, 'v> {
     /// `Reference.reference`: syntax, a known resource type, a target type the element allows,
     /// and `#id` matching a contained resource of the enclosing resource.
     pub(super) fn check_reference(
         &mut self,
-        reference: &Map<String, Value>,
+        reference: &'v Map<String, Value>,
         targets: Option<&[Box<str>]>,
     ) {
         let Some(Value::String(text)) = reference.get("reference") else {
@@ -49,15 +49,16 @@ impl Validator<'_, '_> {
                     );
                 }
             }
-            Some(ReferenceTarget::Contained(id)) => {
-                let resolved = id.is_empty()
-                    || v.contained_ids
-                        .last()
-                        .is_some_and(|ids| ids.contains(&id.as_str()));
+            Some(ReferenceTarget::Contained(_)) => {
+                // `text` is `#` + id; borrowed from the input so the scope can keep it.
+                let id = &text[1..];
+                v.note_local_reference(id);
+                let resolved =
+                    id.is_empty() || v.scopes.last().is_some_and(|s| s.has_contained(id));
                 if !resolved {
                     v.report(
                         codes::UNRESOLVED_CONTAINED_REFERENCE,
-                        format!("no contained resource has id '{}'", shown(&id)),
+                        format!("no contained resource has id '{}'", shown(id)),
                     );
                 }
             }

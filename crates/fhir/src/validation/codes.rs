@@ -56,6 +56,9 @@ rules! {
     CODE_NOT_IN_VALUE_SET = "TSR-1019", CodeInvalid, Error, "the code is not in the element's required value set";
     TOO_DEEP = "TSR-1020", Structure, Error, "the resource nests deeper than the validator's limit";
     TOO_FEW = "TSR-1021", Required, Error, "fewer repetitions than the minimum cardinality";
+    UNREFERENCED_CONTAINED = "TSR-1022", Invalid, Error, "a contained resource is not referenced from the resource and does not refer to it (dom-3)";
+    CONTAINED_META = "TSR-1023", Invalid, Error, "a contained resource has meta.versionId, meta.lastUpdated or meta.security (dom-4, dom-5)";
+    ATTRIBUTE_EXTENSION = "TSR-1024", Structure, Error, "Element.id and Extension.url are plain JSON properties and take no _name extensions";
 }
 
 #[cfg(test)]

@@ -9,9 +9,10 @@
 
 mod checks;
 pub mod codes;
+mod contained;
 mod primitives;
 
-use crate::definitions::{ElementDef, ElementType, Special, TypeId, TypeKind};
+use crate::definitions::{ElementDef, ElementType, Primitive, Special, TypeId, TypeKind};
 use crate::{Definitions, Issue};
 use codes::Rule;
 use primitives::PrimitiveError;
@@ -29,7 +30,7 @@ impl Definitions {
             definitions: self,
             issues: Vec::new(),
             path: String::with_capacity(96),
-            contained_ids: Vec::new(),
+            scopes: Vec::new(),
         };
         validator.resource(resource, Nesting::Root, 0);
         validator.issues
@@ -52,8 +53,9 @@ struct Validator<'d, 'v> {
     issues: Vec<Issue>,
     /// FHIRPath location of the value being checked.
     path: String,
-    /// The ids of the contained resources of each enclosing resource, innermost last.
-    contained_ids: Vec<Vec<&'v str>>,
+    /// The contained resources of each enclosing resource and the `#id` references to them,
+    /// innermost last.
+    scopes: Vec<contained::Scope<'v>>,
 }
 
 /// Shortens a value for a message so an issue never echoes a huge payload.
@@ -127,30 +129,25 @@ impl<'d, 'v> Validator<'d, 'v> {
             self.path.push_str(resource_type);
         }
         let own_scope = nesting != Nesting::Contained;
+        let mut previous_contained = None;
         if own_scope {
-            let ids = object
-                .get("contained")
-                .and_then(Value::as_array)
-                .map(|contained| {
-                    contained
-                        .iter()
-                        .filter_map(|c| c.get("id").and_then(Value::as_str))
-                        .collect()
-                })
-                .unwrap_or_default();
-            self.contained_ids.push(ids);
-        }
-        if nesting == Nesting::Contained && object.contains_key("contained") {
-            self.at("contained", |v| {
-                v.report(
-                    codes::NESTED_CONTAINED,
-                    "a contained resource must not itself contain resources (dom-2)",
-                )
-            });
+            self.scopes.push(contained::Scope::of(object));
+        } else {
+            previous_contained = self.enter_contained(value, object);
+            if object.contains_key("contained") {
+                self.at("contained", |v| {
+                    v.report(
+                        codes::NESTED_CONTAINED,
+                        "a contained resource must not itself contain resources (dom-2)",
+                    )
+                });
+            }
         }
         self.object(object, type_id, depth);
         if own_scope {
-            self.contained_ids.pop();
+            self.close_scope();
+        } else {
+            self.leave_contained(previous_contained);
         }
         if is_root {
             self.path.clear();
@@ -327,6 +324,14 @@ impl<'d, 'v> Validator<'d, 'v> {
                     if let (Some(value_set), Some(code)) = (element.binding, value.as_str()) {
                         self.check_code(value_set, code);
                     }
+                    // A canonical or uri `#id` refers to a contained resource (dom-3 counts it).
+                    if matches!(
+                        primitive,
+                        Primitive::Uri | Primitive::Url | Primitive::Canonical
+                    ) && let Some(id) = value.as_str().and_then(|t| t.strip_prefix('#'))
+                    {
+                        self.note_local_reference(id);
+                    }
                 }
                 Err(PrimitiveError::WrongJsonType(expected)) => self.report(
                     codes::WRONG_JSON_TYPE,
@@ -408,6 +413,15 @@ impl<'d, 'v> Validator<'d, 'v> {
             });
             return;
         };
+        if element.is_attribute {
+            self.at(key, |v| {
+                v.report(
+                    codes::ATTRIBUTE_EXTENSION,
+                    format!("'{base}' is a plain property and cannot have extensions ('{key}')"),
+                )
+            });
+            return;
+        }
         let values = parent.get(base);
         self.at(base, |v| {
             if !element.is_repeating() {
