@@ -45,7 +45,7 @@ impl ServeSettings {
                 toml::from_str::<FileSettings>(&text).map_err(|error| {
                     let line = error
                         .span()
-                        .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+                        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
                     match line {
                         Some(line) => {
                             anyhow::anyhow!("{}:{line}: {}", path.display(), error.message())
