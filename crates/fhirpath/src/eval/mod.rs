@@ -141,21 +141,23 @@ impl<'a> Evaluator<'_, 'a> {
             Expr::TypeOp(op, operand, spec) => {
                 let items = self.eval(operand, focus, scope, depth)?;
                 let test = self.type_test(spec)?;
-                match items.as_slice() {
-                    [] => Ok(Vec::new()),
-                    [item] => Ok(match op {
-                        TypeOp::Is => vec![Value::Boolean(self.is_type(item, &test, false))],
-                        TypeOp::As => {
-                            if self.is_type(item, &test, true) {
-                                vec![item.clone()]
-                            } else {
-                                Vec::new()
-                            }
-                        }
-                    }),
-                    _ => Err(Error::type_error(
-                        "'is' and 'as' need a single item on their left",
-                    )),
+                match (op, items.as_slice()) {
+                    (_, []) => Ok(Vec::new()),
+                    (TypeOp::Is, [item]) => {
+                        Ok(vec![Value::Boolean(self.is_type(item, &test, false))])
+                    }
+                    (TypeOp::Is, _) => {
+                        Err(Error::type_error("'is' needs a single item on its left"))
+                    }
+                    // The `as` operator filters rather than insisting on one item:
+                    // R4's own SearchParameters apply it to repeating elements
+                    // (`ActivityDefinition.useContext.value as CodeableConcept`).
+                    // The function form `as()` keeps the singleton rule.
+                    (TypeOp::As, _) => Ok(items
+                        .iter()
+                        .filter(|item| self.is_type(item, &test, true))
+                        .cloned()
+                        .collect()),
                 }
             }
         }

@@ -22,8 +22,11 @@ pub struct TableModel {
 
 impl TableModel {
     pub fn load() -> TableModel {
-        let path = testdata_dir().join("r4-types.tsv");
-        let text = std::fs::read_to_string(&path)
+        TableModel::load_from(&testdata_dir().join("r4-types.tsv"))
+    }
+
+    pub fn load_from(path: &std::path::Path) -> TableModel {
+        let text = std::fs::read_to_string(path)
             .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
         let mut model = TableModel {
             bases: HashMap::new(),
