@@ -62,6 +62,29 @@ pub fn generate(source: &Path) -> Result<String> {
     Ok(render::render(&structures, &expansions, &compartment))
 }
 
+/// Whether the committed definitions match what codegen would write now.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Freshness {
+    Fresh,
+    Stale,
+    /// The R4 sources are not there, so nothing could be compared.
+    SourceMissing(PathBuf),
+}
+
+/// Regenerates in memory from `source` and compares with the file at `committed`.
+pub fn check_freshness(source: &Path, committed: &Path) -> Result<Freshness> {
+    if !source.join("profiles-resources.json").exists() {
+        return Ok(Freshness::SourceMissing(source.to_path_buf()));
+    }
+    let expected = generate(source)?;
+    let actual = std::fs::read_to_string(committed).unwrap_or_default();
+    Ok(if actual == expected {
+        Freshness::Fresh
+    } else {
+        Freshness::Stale
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,23 +92,29 @@ mod tests {
     /// Fails when `crates/fhir/definitions/r4.json` is not what `cargo xtask codegen` would write.
     #[test]
     fn committed_definitions_are_fresh() {
-        let source = default_source_dir();
-        if !source.join("profiles-resources.json").exists() {
-            eprintln!(
+        match check_freshness(&default_source_dir(), &output_path()) {
+            Ok(Freshness::Fresh) => {}
+            Ok(Freshness::Stale) => panic!(
+                "crates/fhir/definitions/r4.json is stale; run `{COMMAND}` and commit the result"
+            ),
+            Ok(Freshness::SourceMissing(source)) => eprintln!(
                 "\n==========================================================================\n\
                  SKIPPED committed_definitions_are_fresh: the FHIR R4 source definitions were\n\
                  not found at {} (expected profiles-resources.json there).\n\
                  The freshness of crates/fhir/definitions/r4.json was NOT checked.\n\
                  ==========================================================================\n",
                 source.display()
-            );
-            return;
+            ),
+            Err(error) => panic!("`{COMMAND}` fails on the R4 sources: {error:#}"),
         }
-        let expected = generate(&source).expect("codegen must succeed on the R4 sources");
-        let committed = std::fs::read_to_string(output_path()).unwrap_or_default();
-        assert!(
-            committed == expected,
-            "crates/fhir/definitions/r4.json is stale; run `{COMMAND}` and commit the result"
+    }
+
+    #[test]
+    fn missing_sources_are_reported_not_compared() {
+        let nowhere = repo_root().join("no-such-fhir-source-dir");
+        assert_eq!(
+            check_freshness(&nowhere, &output_path()).ok(),
+            Some(Freshness::SourceMissing(nowhere))
         );
     }
 }

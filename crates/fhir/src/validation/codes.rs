@@ -59,6 +59,7 @@ rules! {
     UNREFERENCED_CONTAINED = "TSR-1022", Invalid, Error, "a contained resource is not referenced from the resource and does not refer to it (dom-3)";
     CONTAINED_META = "TSR-1023", Invalid, Error, "a contained resource has meta.versionId, meta.lastUpdated or meta.security (dom-4, dom-5)";
     ATTRIBUTE_EXTENSION = "TSR-1024", Structure, Error, "Element.id and Extension.url are plain JSON properties and take no _name extensions";
+    CHOICE_TYPE_NOT_ALLOWED = "TSR-1025", Structure, Error, "a choice element [x] with a type it does not allow (valueHumanName)";
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub mod codes;
 mod contained;
 mod primitives;
 
-use crate::definitions::{ElementDef, ElementType, Primitive, Special, TypeId, TypeKind};
+use crate::definitions::{ElementDef, ElementType, Primitive, Special, TypeDef, TypeId, TypeKind};
 use crate::{Definitions, Issue};
 use codes::Rule;
 use primitives::PrimitiveError;
@@ -185,12 +185,7 @@ impl<'d, 'v> Validator<'d, 'v> {
                 continue;
             }
             let Some((element, element_type)) = definition.lookup(key) else {
-                self.at(key, |v| {
-                    v.report(
-                        codes::UNKNOWN_ELEMENT,
-                        format!("'{key}' is not an element of {}", definition.name),
-                    )
-                });
+                self.unknown_element(definition, key);
                 continue;
             };
             if element.is_choice {
@@ -218,6 +213,38 @@ impl<'d, 'v> Validator<'d, 'v> {
         if definition.special == Some(Special::Extension) {
             self.check_extension_content(object, definition);
         }
+    }
+
+    /// Reports a property the type does not define, saying so precisely when it is a choice
+    /// element with a type the element does not allow (`valueHumanName`).
+    fn unknown_element(&mut self, definition: &TypeDef, key: &str) {
+        let choice = definition.elements.iter().find(|element| {
+            element.is_choice
+                && key
+                    .strip_prefix(element.name.trim_end_matches("[x]"))
+                    .is_some_and(|suffix| suffix.starts_with(|c: char| c.is_ascii_uppercase()))
+        });
+        self.at(key, |v| match choice {
+            Some(element) => {
+                let allowed: Vec<&str> = element
+                    .types
+                    .iter()
+                    .map(|t| &*v.definitions.type_def(t.type_id).name)
+                    .collect();
+                v.report(
+                    codes::CHOICE_TYPE_NOT_ALLOWED,
+                    format!(
+                        "'{key}' is not an allowed type of {} (allowed: {})",
+                        element.path,
+                        allowed.join(", ")
+                    ),
+                )
+            }
+            None => v.report(
+                codes::UNKNOWN_ELEMENT,
+                format!("'{key}' is not an element of {}", definition.name),
+            ),
+        });
     }
 
     fn note_choice(
