@@ -1,10 +1,8 @@
 //! create, read, vread, update, delete.
 
-use super::{RequestContext, resource_response};
-use crate::body::read_json;
+use super::{RequestContext, read_resource_body, resource_response};
 use crate::conditional::{PreferReturn, if_match, not_modified, prefer_return};
 use crate::error::ApiError;
-use crate::negotiate::check_body_format;
 use crate::response::{empty_response, json_response, set_url_header, set_version_headers};
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -18,9 +16,7 @@ pub(crate) async fn create(
     resource_type: &str,
     body: Body,
 ) -> Result<Response, ApiError> {
-    ctx.app.records.check_type(resource_type)?;
-    check_body_format(ctx.headers)?;
-    let resource = read_json(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
+    let resource = read_resource_body(ctx, resource_type, body).await?;
     let result = ctx
         .app
         .records
@@ -34,10 +30,8 @@ pub(crate) async fn update(
     key: &ResourceKey,
     body: Body,
 ) -> Result<Response, ApiError> {
-    ctx.app.records.check_type(&key.resource_type)?;
-    check_body_format(ctx.headers)?;
     let expected = if_match(ctx.headers)?;
-    let resource = read_json(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
+    let resource = read_resource_body(ctx, &key.resource_type, body).await?;
     let result = ctx
         .app
         .records

@@ -94,6 +94,18 @@ pub(crate) fn resource_response(
     Ok(json_response(status, &shown, ctx.pretty))
 }
 
+/// Reads the body of a request that carries a resource of `resource_type`:
+/// the type must be known, the body FHIR JSON within the size limit.
+pub(crate) async fn read_resource_body(
+    ctx: &RequestContext<'_>,
+    resource_type: &str,
+    body: axum::body::Body,
+) -> Result<Value, ApiError> {
+    ctx.app.records.check_type(resource_type)?;
+    crate::negotiate::check_body_format(ctx.headers)?;
+    crate::body::read_json(ctx.headers, body, ctx.app.config.max_body_bytes).await
+}
+
 /// Parses a stored body (written by this server, so failure means corruption).
 pub(crate) fn parse_stored(version: &StoredVersion) -> Result<Value, ApiError> {
     serde_json::from_slice(&version.body).map_err(|error| {

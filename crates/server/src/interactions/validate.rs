@@ -2,10 +2,8 @@
 //! The body is the resource itself or a `Parameters` resource whose
 //! `resource` parameter holds it.
 
-use super::RequestContext;
-use crate::body::read_json;
+use super::{RequestContext, read_resource_body};
 use crate::error::ApiError;
-use crate::negotiate::check_body_format;
 use crate::response::json_response;
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -18,9 +16,7 @@ pub(crate) async fn validate(
     resource_type: &str,
     body: Body,
 ) -> Result<Response, ApiError> {
-    ctx.app.records.check_type(resource_type)?;
-    check_body_format(ctx.headers)?;
-    let body = read_json(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
+    let body = read_resource_body(ctx, resource_type, body).await?;
     let resource = unwrap_parameters(body, resource_type);
     let warnings = ctx.app.records.validate(resource_type, &resource)?;
     let outcome = if warnings.is_empty() {

@@ -34,8 +34,15 @@ pub(crate) fn apply_batch(
                 if head(conn, &key)?.is_some() {
                     return Err(StoreError::AlreadyExists(key));
                 }
-                let version =
-                    store_version(conn, clock, key, 1, WriteMethod::Create, resource, keys)?;
+                let version = store_version(
+                    conn,
+                    clock,
+                    key,
+                    1,
+                    WriteMethod::Create,
+                    Some(resource),
+                    keys,
+                )?;
                 WriteOutcome::Stored {
                     version,
                     created: true,
@@ -51,8 +58,15 @@ pub(crate) fn apply_batch(
                 check_if_match(&key, if_match, head.as_ref())?;
                 let created = head.as_ref().is_none_or(|h| h.deleted);
                 let next = head.map_or(1, |h| h.version + 1);
-                let version =
-                    store_version(conn, clock, key, next, WriteMethod::Update, resource, keys)?;
+                let version = store_version(
+                    conn,
+                    clock,
+                    key,
+                    next,
+                    WriteMethod::Update,
+                    Some(resource),
+                    keys,
+                )?;
                 WriteOutcome::Stored { version, created }
             }
             WriteOp::Delete { key, if_match } => {
@@ -112,42 +126,30 @@ fn check_if_match(
     }
 }
 
+/// Stores version `version` of `key`: a resource, or a deletion when `resource` is `None`.
 fn store_version(
     conn: &Connection,
     clock: &mut MonotonicClock,
     key: ResourceKey,
     version: i64,
     method: WriteMethod,
-    resource: Map<String, Value>,
+    resource: Option<Map<String, Value>>,
     keys: RowKeys,
 ) -> Result<StoredVersion, StoreError> {
     let last_updated = clock.now();
-    let body = stamp(&key, version, last_updated, resource)?;
-    let seq = insert_version(
-        conn,
-        &key,
-        version,
-        last_updated.millis(),
-        method,
-        Some(&body),
-        &keys,
-    )?;
-    upsert_head(
-        conn,
-        &key,
-        version,
-        seq,
-        false,
-        last_updated.millis(),
-        &keys,
-    )?;
+    let body = resource
+        .map(|resource| stamp(&key, version, last_updated, resource))
+        .transpose()?;
+    let millis = last_updated.millis();
+    let seq = insert_version(conn, &key, version, millis, method, body.as_deref(), &keys)?;
+    upsert_head(conn, &key, version, seq, body.is_none(), millis, &keys)?;
     replace_links(conn, &key, &keys)?;
     Ok(StoredVersion {
         key,
         version,
         last_updated,
         method,
-        body: Bytes::from(body),
+        body: body.map(Bytes::from).unwrap_or_default(),
         patient_key: keys.patient_key,
         author_org: keys.author_org,
     })
@@ -160,7 +162,7 @@ fn store_deletion(
     version: i64,
 ) -> Result<StoredVersion, StoreError> {
     // The deletion keeps the patient and organisation of the version it ends,
-    // so it stays inside the same compartment.
+    // so it stays inside the same compartment; it holds no references.
     let mut stmt = conn.prepare_cached(
         "SELECT patient_key, author_org FROM resource WHERE resource_type = ?1 AND id = ?2",
     )?;
@@ -172,27 +174,7 @@ fn store_deletion(
         author_org,
         references: Vec::new(),
     };
-    let last_updated = clock.now();
-    let seq = insert_version(
-        conn,
-        &key,
-        version,
-        last_updated.millis(),
-        WriteMethod::Delete,
-        None,
-        &keys,
-    )?;
-    upsert_head(conn, &key, version, seq, true, last_updated.millis(), &keys)?;
-    replace_links(conn, &key, &keys)?;
-    Ok(StoredVersion {
-        key,
-        version,
-        last_updated,
-        method: WriteMethod::Delete,
-        body: Bytes::new(),
-        patient_key: keys.patient_key,
-        author_org: keys.author_org,
-    })
+    store_version(conn, clock, key, version, WriteMethod::Delete, None, keys)
 }
 
 fn insert_version(
