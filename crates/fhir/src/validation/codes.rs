@@ -47,7 +47,7 @@ rules! {
     EMPTY = "TSR-1010", Structure, Error, "empty strings, objects and arrays are not allowed";
     BAD_PRIMITIVE_EXTENSION = "TSR-1011", Structure, Error, "a `_name` sibling must be an id/extension object (arrays aligned with their values)";
     MISPLACED_NULL = "TSR-1012", Structure, Error, "null is only allowed inside arrays, aligned with a `_name` entry";
-    MULTIPLE_CHOICES = "TSR-1013", Structure, Error, "more than one variant of a choice element [x]";
+    MULTIPLE_CHOICES = "TSR-1013", Structure, Error, "more than one variant of a choice element `[x]`";
     NESTED_CONTAINED = "TSR-1014", Structure, Error, "a contained resource must not contain resources";
     EXTENSION_VALUE_AND_CHILDREN = "TSR-1015", Invalid, Error, "an extension must have either a value or extensions, not both (ext-1)";
     BAD_REFERENCE = "TSR-1016", Value, Error, "Reference.reference is not a valid reference";
@@ -59,7 +59,7 @@ rules! {
     UNREFERENCED_CONTAINED = "TSR-1022", Invalid, Error, "a contained resource is not referenced from the resource and does not refer to it (dom-3)";
     CONTAINED_META = "TSR-1023", Invalid, Error, "a contained resource has meta.versionId, meta.lastUpdated or meta.security (dom-4, dom-5)";
     ATTRIBUTE_EXTENSION = "TSR-1024", Structure, Error, "Element.id and Extension.url are plain JSON properties and take no _name extensions";
-    CHOICE_TYPE_NOT_ALLOWED = "TSR-1025", Structure, Error, "a choice element [x] with a type it does not allow (valueHumanName)";
+    CHOICE_TYPE_NOT_ALLOWED = "TSR-1025", Structure, Error, "a choice element `[x]` with a type it does not allow (valueHumanName)";
 }
 
 #[cfg(test)]
