@@ -37,15 +37,20 @@ fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
-/// file name -> the R4 rule the example breaks.
-fn expected_rejections() -> BTreeMap<String, String> {
+/// file name -> (the Tessera code of every error, the R4 rule the example breaks).
+fn expected_rejections() -> BTreeMap<String, (String, String)> {
     let path = testdata().join("validation/expected-example-rejections.tsv");
     let text = std::fs::read_to_string(&path).expect("expected-example-rejections.tsv");
     text.lines()
         .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
         .map(|line| {
-            let (file, rule) = line.split_once('\t').expect("file<TAB>rule quote");
-            (file.to_owned(), rule.to_owned())
+            let mut columns = line.splitn(3, '\t');
+            let (Some(file), Some(code), Some(rule)) =
+                (columns.next(), columns.next(), columns.next())
+            else {
+                panic!("expected file<TAB>code<TAB>rule, got {line:?}");
+            };
+            (file.to_owned(), (code.to_owned(), rule.to_owned()))
         })
         .collect()
 }
@@ -68,6 +73,14 @@ fn official_examples_validate() {
         let text = std::fs::read_to_string(dir.join(file)).expect("example file");
         let resource: serde_json::Value = serde_json::from_str(&text).expect("example JSON");
         let all_issues = definitions.validate(&resource);
+        for warning in all_issues.iter().filter(|i| i.severity != Severity::Error) {
+            println!(
+                "warning in {file}: {} {:?} {}",
+                warning.tessera_code.unwrap_or(""),
+                warning.path,
+                warning.message
+            );
+        }
         // Warnings (TSR-1017, a reference type the element does not allow) do not reject.
         let issues: Vec<_> = all_issues
             .into_iter()
@@ -80,11 +93,20 @@ fn official_examples_validate() {
             (true, Some(_)) => problems.push(format!(
                 "{file}: listed as an expected rejection but now passes; remove it from the list"
             )),
-            (false, Some(rule)) => {
+            (false, Some((code, rule))) => {
                 assert!(
                     !MUST_PASS_TYPES.contains(&resource_type),
                     "{file}: {resource_type} examples may not be expected rejections"
                 );
+                if let Some(other) = issues
+                    .iter()
+                    .find(|i| i.tessera_code != Some(code.as_str()))
+                {
+                    problems.push(format!(
+                        "{file}: expected only {code} errors, also got {:?} at {:?}: {}",
+                        other.tessera_code, other.path, other.message
+                    ));
+                }
                 println!("expected rejection {file} ({rule}):");
                 for issue in &issues {
                     println!("    {:?} {}", issue.path, issue.message);
