@@ -27,6 +27,7 @@ pub struct EvaluationContext<'a> {
     pub(crate) now: Option<DateTime>,
     pub(crate) strict: bool,
     pub(crate) reference_placeholders: bool,
+    pub(crate) check_ordered_functions: bool,
     pub(crate) trace: Option<&'a TraceSink<'a>>,
 }
 
@@ -47,6 +48,7 @@ impl<'a> EvaluationContext<'a> {
             now: None,
             strict: false,
             reference_placeholders: false,
+            check_ordered_functions: false,
             trace: None,
         }
     }
@@ -82,9 +84,21 @@ impl<'a> EvaluationContext<'a> {
         self
     }
 
-    /// Strict mode: a path the model says cannot exist is an error instead of empty.
+    /// Strict mode: a path the model says cannot exist is an error instead of empty,
+    /// checked statically before evaluation (see [`crate::Expression::check`]) and
+    /// again while navigating; so is a type name at the start of a path that the
+    /// input can never be (`Encounter.name` on a Patient). Search indexing runs
+    /// lenient, because R4's parameters name several resource types in one
+    /// expression (`AllergyIntolerance.code | Condition.code | ...`).
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self
+    }
+
+    /// With strict mode: reject `first()`, `skip()` and other order-dependent
+    /// functions on the unordered results of `children()`/`descendants()`.
+    pub fn check_ordered_functions(mut self, enabled: bool) -> Self {
+        self.check_ordered_functions = enabled;
         self
     }
 

@@ -39,6 +39,12 @@ pub enum Error {
     /// `today()`/`now()` without a clock in the evaluation context.
     #[error("TSR-FP-009 no clock supplied: {0}() needs EvaluationContext::with_now")]
     NoClock(&'static str),
+    /// An order-dependent function applied to an unordered collection (only when
+    /// [`crate::EvaluationContext::check_ordered_functions`] is on).
+    #[error(
+        "TSR-FP-011 {0}() needs an ordered collection, but children()/descendants() have no order"
+    )]
+    UnorderedCollection(String),
     /// Anything else that makes an evaluation fail (invalid regex, bad argument value).
     #[error("TSR-FP-010 {0}")]
     Evaluation(String),

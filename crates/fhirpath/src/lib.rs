@@ -30,6 +30,7 @@
 //! ```
 
 mod ast;
+mod check;
 mod context;
 mod decimal;
 mod error;
@@ -86,12 +87,42 @@ impl Expression {
         self.evaluate_on(ctx, input)
     }
 
-    /// Evaluates with `input` as the focus (and `%context`).
+    /// Evaluates with `input` as the focus (and `%context`). In strict mode the
+    /// expression is first checked against the model for the input's FHIR types.
     pub fn evaluate_on<'a>(
         &self,
         ctx: &EvaluationContext<'a>,
         input: Collection<'a>,
     ) -> Result<Collection<'a>, Error> {
+        if ctx.strict && ctx.model.has_type("Element") {
+            let input_types: Option<Vec<String>> = input
+                .iter()
+                .map(|item| item.as_node()?.type_name().map(str::to_string))
+                .collect();
+            if let Some(types) = input_types.filter(|t| !t.is_empty()) {
+                let checker = check::Checker {
+                    model: ctx.model,
+                    check_ordered_functions: ctx.check_ordered_functions,
+                    strict_type_roots: true,
+                };
+                checker.check(&self.ast, types)?;
+            }
+        }
         eval::evaluate(ctx, &self.ast, input)
+    }
+
+    /// Checks the expression against `model` for input of type `input_type`
+    /// (e.g. `Patient`) without evaluating it: an element name that none of the
+    /// possible types has is an [`Error::UnknownElement`]; a path rooted at another
+    /// type (`Condition.code` when checking for Patient) is fine. Use it to validate
+    /// expressions (search parameters, invariants) when they are loaded. Parts whose
+    /// type cannot be inferred statically are not checked.
+    pub fn check(&self, model: &dyn TypeModel, input_type: &str) -> Result<(), Error> {
+        let checker = check::Checker {
+            model,
+            check_ordered_functions: false,
+            strict_type_roots: false,
+        };
+        checker.check(&self.ast, vec![input_type.to_string()])
     }
 }

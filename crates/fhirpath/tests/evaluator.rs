@@ -207,6 +207,36 @@ fn strict_mode_rejects_paths_the_model_does_not_know() {
 }
 
 #[test]
+fn check_finds_paths_no_type_can_have() {
+    let model = TableModel::load();
+    let check = |text: &str, input_type: &str| {
+        Expression::parse(text)
+            .expect("parses")
+            .check(&model, input_type)
+    };
+    assert!(check("Observation.value.unit", "Observation").is_ok());
+    assert!(check("Patient.name.given | Observation.code", "Patient").is_ok());
+    assert!(
+        check(
+            "Patient.name.where(use = 'official').given.first()",
+            "Patient"
+        )
+        .is_ok()
+    );
+    assert!(check("Patient.contact.name.family", "Patient").is_ok());
+    assert!(check("Questionnaire.item.item.linkId", "Questionnaire").is_ok());
+    assert!(matches!(
+        check("(Observation.value as Period).unit", "Observation"),
+        Err(Error::UnknownElement { element, .. }) if element == "unit"
+    ));
+    assert!(matches!(
+        check("Patient.name.where(famly = 'x')", "Patient"),
+        Err(Error::UnknownElement { type_name, element }) if type_name == "HumanName" && element == "famly"
+    ));
+    assert!(check("Patient.contact.nam", "Patient").is_err());
+}
+
+#[test]
 fn errors_name_what_went_wrong() {
     let ctx = EvaluationContext::new();
     let run = |text: &str| Expression::parse(text).and_then(|e| e.evaluate(&ctx));

@@ -22,6 +22,7 @@ struct Case {
     expression: String,
     invalid: bool,
     strict: bool,
+    check_ordered_functions: bool,
     predicate: bool,
     ordered: bool,
     outputs: Vec<(Option<String>, String)>,
@@ -59,6 +60,7 @@ fn load_cases() -> Vec<Case> {
                 invalid: field("expression_invalid").is_some(),
                 strict: field("mode") == Some("strict")
                     || field("expression_mode") == Some("strict"),
+                check_ordered_functions: field("checkOrderedFunctions") == Some("true"),
                 predicate: field("predicate") == Some("true"),
                 ordered: field("ordered") != Some("false"),
                 outputs,
@@ -176,7 +178,8 @@ fn run_case(case: &Case, inputs: &HashMap<String, Json>, model: &TableModel) -> 
     let mut ctx = EvaluationContext::new()
         .with_model(model)
         .with_now(now)
-        .strict(case.strict);
+        .strict(case.strict)
+        .check_ordered_functions(case.check_ordered_functions);
     if let Some(file) = &case.input_file {
         ctx = ctx.with_resource(&inputs[file]);
     }

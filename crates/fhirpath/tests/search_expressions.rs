@@ -132,3 +132,35 @@ fn search_expressions_extract_known_values_from_the_examples() {
         assert_eq!(&shown, expected, "{id}");
     }
 }
+
+#[test]
+fn search_expressions_check_against_the_model() {
+    // The harness's type table has elements for these resource types only.
+    const MODELLED: [&str; 9] = [
+        "Patient",
+        "Observation",
+        "Questionnaire",
+        "ValueSet",
+        "CodeSystem",
+        "Appointment",
+        "ExplanationOfBenefit",
+        "Parameters",
+        "Bundle",
+    ];
+    let model = TableModel::load();
+    let mut checked = 0;
+    for search in load() {
+        for base in search
+            .bases
+            .iter()
+            .filter(|b| MODELLED.contains(&b.as_str()))
+        {
+            search
+                .expression
+                .check(&model, base)
+                .unwrap_or_else(|e| panic!("{} on {base}: {e}", search.id));
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} checked");
+}
