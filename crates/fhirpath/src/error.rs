@@ -62,3 +62,48 @@ impl Error {
         Error::Type(message.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Codes are how users search for an error: every variant has its own.
+    #[test]
+    fn error_codes_are_unique() {
+        let samples = [
+            Error::syntax(0, "x"),
+            Error::TooDeep {
+                position: 0,
+                limit: 1,
+            },
+            Error::UnknownFunction {
+                name: "f".into(),
+                position: 0,
+            },
+            Error::Arity {
+                name: "f".into(),
+                expected: "1".into(),
+                actual: 2,
+            },
+            Error::type_error("x"),
+            Error::UndefinedVariable("v".into()),
+            Error::UnknownElement {
+                type_name: "T".into(),
+                element: "e".into(),
+            },
+            Error::UnknownType("T".into()),
+            Error::NoClock("now"),
+            Error::UnorderedCollection("first".into()),
+            Error::Evaluation("x".into()),
+        ];
+        let mut codes: Vec<String> = samples
+            .iter()
+            .map(|e| e.to_string().split(' ').next().unwrap_or("").to_string())
+            .collect();
+        assert!(codes.iter().all(|c| c.starts_with("TSR-FP-")), "{codes:?}");
+        let count = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), count, "duplicate error codes");
+    }
+}

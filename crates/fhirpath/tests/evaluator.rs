@@ -133,6 +133,15 @@ fn choice_elements_and_primitive_extensions_work_without_a_model() {
     let ctx = EvaluationContext::new().with_resource(&resource);
     assert_eq!(eval_strings("Patient.deceased", &ctx), ["false"]);
     assert_eq!(
+        eval_strings("Resource.deceased | DomainResource.deceased", &ctx),
+        ["false"]
+    );
+    // A primitive's extensions are its children.
+    assert_eq!(
+        eval_strings("birthDate.children().url", &ctx),
+        ["http://x/birthTime"]
+    );
+    assert_eq!(
         eval_strings("Patient.deceased.type().name", &ctx),
         ["boolean"]
     );

@@ -136,7 +136,7 @@ impl<'a> Evaluator<'_, 'a> {
             Expr::Binary(op, left, right) => {
                 let left = self.eval(left, focus, scope, depth)?;
                 let right = self.eval(right, focus, scope, depth)?;
-                operators::binary(self, *op, left, right)
+                operators::binary(*op, left, right)
             }
             Expr::TypeOp(op, operand, spec) => {
                 let items = self.eval(operand, focus, scope, depth)?;

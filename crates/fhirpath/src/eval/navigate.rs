@@ -91,7 +91,9 @@ impl<'a> Evaluator<'_, 'a> {
             for item in focus {
                 if let Value::Node(node) = item
                     && let Some(type_name) = node.type_name()
-                    && (type_name == name || is_subtype_of(self.ctx.model, type_name, name))
+                    && (type_name == name
+                        || is_subtype_of(self.ctx.model, type_name, name)
+                        || is_resource_root(node, name))
                 {
                     out.push(item.clone());
                     continue;
@@ -199,8 +201,16 @@ impl<'a> Evaluator<'_, 'a> {
         let Value::Node(node) = item else {
             return Vec::new();
         };
-        let Some(Json::Object(object)) = node.json else {
-            return Vec::new();
+        // A primitive's children are the `id` and `extension` of its `_name` object.
+        let object = match (node.json, node.primitive_extension) {
+            (Some(Json::Object(object)), _) => object,
+            (_, Some(Json::Object(object))) => object,
+            _ => return Vec::new(),
+        };
+        let owner = if node.is_complex() {
+            node.type_name()
+        } else {
+            Some("Element")
         };
         let mut out = Vec::new();
         for (key, value) in object {
@@ -214,9 +224,7 @@ impl<'a> Evaluator<'_, 'a> {
                 }
                 continue;
             }
-            let type_name = node
-                .type_name()
-                .and_then(|owner| self.child_type(owner, key));
+            let type_name = owner.and_then(|owner| self.child_type(owner, key));
             expand(
                 Some(value),
                 object.get(&format!("_{key}")),
@@ -252,6 +260,20 @@ impl<'a> Evaluator<'_, 'a> {
             }
         }
         None
+    }
+}
+
+/// `Resource.id` matches any resource even without a model (R4's search parameters
+/// on `Resource` are written that way).
+fn is_resource_root(node: &Node<'_>, name: &str) -> bool {
+    let is_resource = node.json.and_then(|j| j.get("resourceType")).is_some();
+    match name {
+        "Resource" => is_resource,
+        // Bundle, Binary and Parameters are the R4 resources that are not DomainResources.
+        "DomainResource" => {
+            is_resource && !matches!(node.type_name(), Some("Bundle" | "Binary" | "Parameters"))
+        }
+        _ => false,
     }
 }
 

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use super::equality::describe;
-use super::{Evaluator, compare, equals, equivalent, to_boolean};
+use super::{compare, equals, equivalent, to_boolean};
 use crate::ast::BinaryOp;
 use crate::decimal::Decimal;
 use crate::error::Error;
@@ -214,7 +214,6 @@ pub(crate) fn union_into<'a>(into: &mut Collection<'a>, more: Collection<'a>) {
 }
 
 pub(super) fn binary<'a>(
-    _evaluator: &Evaluator<'_, 'a>,
     op: BinaryOp,
     left: Collection<'a>,
     right: Collection<'a>,
