@@ -60,6 +60,7 @@ rules! {
     CONTAINED_META = "TSR-1023", Invalid, Error, "a contained resource has meta.versionId, meta.lastUpdated or meta.security (dom-4, dom-5)";
     ATTRIBUTE_EXTENSION = "TSR-1024", Structure, Error, "Element.id and Extension.url are plain JSON properties and take no _name extensions";
     CHOICE_TYPE_NOT_ALLOWED = "TSR-1025", Structure, Error, "a choice element `[x]` with a type it does not allow (valueHumanName)";
+    UNSAFE_NARRATIVE = "TSR-1026", Value, Error, "the narrative holds elements, attributes or URLs outside basic HTML formatting (txt-1)";
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod checks;
 pub mod codes;
 mod contained;
 mod primitives;
+mod xhtml;
 
 use crate::definitions::{ElementDef, ElementType, Primitive, Special, TypeDef, TypeId, TypeKind};
 use crate::{Definitions, Issue};
@@ -350,6 +351,11 @@ impl<'d, 'v> Validator<'d, 'v> {
                 Ok(()) => {
                     if let (Some(value_set), Some(code)) = (element.binding, value.as_str()) {
                         self.check_code(value_set, code);
+                    }
+                    if primitive == Primitive::Xhtml
+                        && let Some(Err(problem)) = value.as_str().map(xhtml::check_narrative)
+                    {
+                        self.report(codes::UNSAFE_NARRATIVE, format!("{problem} (txt-1)"));
                     }
                     // A canonical or uri `#id` refers to a contained resource (dom-3 counts it).
                     if matches!(
