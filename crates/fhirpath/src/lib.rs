@@ -14,7 +14,14 @@
 //! ([`Decimal`]) because JSON numbers keep their precision in FHIR. Temporal values
 //! keep their precision, and comparisons answer empty when precision makes the
 //! answer unknown. Regular expressions use the `regex` crate, whose matching is
-//! linear-time, so a hostile pattern cannot hang a server.
+//! linear-time, so a hostile pattern cannot hang a server. Strict mode adds a static
+//! check of the expression against the model ([`Expression::check`]) before running.
+//!
+//! Module map: `lexer` and `parser` build the `ast`; `eval` walks it (navigation,
+//! operators, equality, type tests); `functions` holds the library by family;
+//! `check` is the static checker; `decimal`, `temporal`, `temporal_arith` and
+//! `quantity` are the System value types; `model` is the FHIR knowledge interface;
+//! `context` is everything an evaluation depends on.
 //!
 //! Invariants: no I/O, no async, no clock or environment reads (the caller supplies
 //! `now`); no panics on any input; nesting is bounded by [`MAX_DEPTH`]. This crate
@@ -124,5 +131,17 @@ impl Expression {
             strict_type_roots: false,
         };
         checker.check(&self.ast, vec![input_type.to_string()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Parsed expressions are shared across threads (search indexing parses the R4
+    /// parameters once).
+    #[test]
+    fn expressions_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<super::Expression>();
+        assert_send_sync::<super::Error>();
     }
 }

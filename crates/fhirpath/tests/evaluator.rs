@@ -152,6 +152,14 @@ fn choice_elements_and_primitive_extensions_work_without_a_model() {
     // Untyped strings still compare with dates.
     assert_eq!(eval_strings("birthDate < @2000-01-01", &ctx), ["true"]);
     assert_eq!(eval_strings("name.given.count()", &ctx), ["2"]);
+    // Complex elements are equivalent property by property, strings ignoring case.
+    let names = json!({"resourceType": "Patient", "name": [
+        {"family": "Doe", "given": ["Jane", "Q"]},
+        {"given": ["q", "jane"], "family": "DOE"}
+    ]});
+    let names_ctx = EvaluationContext::new().with_resource(&names);
+    assert_eq!(eval_strings("name[0] ~ name[1]", &names_ctx), ["true"]);
+    assert_eq!(eval_strings("name[0] = name[1]", &names_ctx), ["false"]);
     // hasValue() asks about a single item: false for two.
     assert_eq!(eval_strings("name.given.hasValue()", &ctx), ["false"]);
     assert_eq!(

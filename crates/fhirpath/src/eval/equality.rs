@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use serde_json::Value as Json;
+
 use crate::decimal::Decimal;
 use crate::error::Error;
 use crate::quantity::Quantity;
@@ -111,6 +113,49 @@ fn normalize_whitespace(s: &str) -> String {
         .to_lowercase()
 }
 
+/// How deep `~` follows complex elements; JSON from serde_json is at most 128 deep,
+/// but a caller may build deeper values by hand.
+const MAX_EQUIVALENCE_DEPTH: usize = 128;
+
+/// Equivalence of two JSON element trees: strings by normalized text, numbers by
+/// decimal equivalence, objects property by property, arrays in any order.
+fn json_equivalent(a: &Json, b: &Json, depth: usize) -> bool {
+    if depth > MAX_EQUIVALENCE_DEPTH {
+        return false;
+    }
+    match (a, b) {
+        (Json::String(x), Json::String(y)) => normalize_whitespace(x) == normalize_whitespace(y),
+        (Json::Number(x), Json::Number(y)) => {
+            match (
+                Decimal::parse(&x.to_string()),
+                Decimal::parse(&y.to_string()),
+            ) {
+                (Some(p), Some(q)) => decimals_equivalent(&p, &q),
+                _ => x == y,
+            }
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(key, value)| {
+                    y.get(key)
+                        .is_some_and(|other| json_equivalent(value, other, depth + 1))
+                })
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            let mut used = vec![false; y.len()];
+            x.len() == y.len()
+                && x.iter().all(|item| {
+                    let found = y
+                        .iter()
+                        .enumerate()
+                        .position(|(i, other)| !used[i] && json_equivalent(item, other, depth + 1));
+                    found.map(|i| used[i] = true).is_some()
+                })
+        }
+        _ => a == b,
+    }
+}
+
 /// `~` on single items.
 pub(crate) fn equivalent(a: &Value<'_>, b: &Value<'_>) -> bool {
     let (a, b) = (operand(a), operand(b));
@@ -131,6 +176,10 @@ pub(crate) fn equivalent(a: &Value<'_>, b: &Value<'_>) -> bool {
         (Value::Time(x), Value::Time(y)) => {
             x.precision == y.precision && compare_times(x, y) == Some(Ordering::Equal)
         }
+        (Value::Node(x), Value::Node(y)) => match (x.json, y.json) {
+            (Some(p), Some(q)) => json_equivalent(p, q, 0),
+            _ => false,
+        },
         _ => equals(&a, &b).unwrap_or(false),
     }
 }
