@@ -382,6 +382,47 @@ fn arbitrary_input_never_panics() {
 }
 
 #[test]
+fn odd_json_shapes_are_handled_not_trusted() {
+    let odd = json!({
+        "resourceType": "Patient",
+        "name": [[{"given": "nested array"}], null, 3, "text", {"given": [[1, 2]]}],
+        "birthDate": {"not": "a date"},
+        "active": "yes",
+        "extension": {"url": "not an array"},
+        "_gender": [1, 2],
+        "contained": [{"no": "resourceType"}, 7],
+        "valueQuantity": {"value": "12", "unit": 5}
+    });
+    let model = TableModel::load();
+    for model_present in [false, true] {
+        let mut ctx = EvaluationContext::new()
+            .with_resource(&odd)
+            .reference_placeholders(true);
+        if model_present {
+            ctx = ctx.with_model(&model);
+        }
+        for expression in [
+            "name.given",
+            "name.given.first() + 1",
+            "birthDate < today()",
+            "birthDate.extension('x')",
+            "active and true",
+            "extension('not an array')",
+            "gender.extension.count()",
+            "contained.resolve()",
+            "descendants().count()",
+            "value > 3 'mg'",
+            "children().type().name",
+            "name ~ name",
+            "repeat(children()).count()",
+        ] {
+            // Errors are fine; panics and hangs are not.
+            let _ = Expression::parse(expression).map(|e| e.evaluate(&ctx));
+        }
+    }
+}
+
+#[test]
 fn the_deepest_accepted_expression_evaluates_on_a_small_stack() {
     // Nesting through function arguments exercises the evaluator's deepest path.
     let levels = MAX_DEPTH / 3;

@@ -29,6 +29,9 @@ pub(crate) struct Evaluator<'c, 'a> {
     pub ctx: &'c EvaluationContext<'a>,
     /// `%context`: the input the evaluation started from.
     pub context: Collection<'a>,
+    /// Compiled regular expressions by pattern, so `where(x.matches(p))` compiles
+    /// `p` once per evaluation rather than once per item.
+    pub regexes: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>>,
 }
 
 pub(crate) fn evaluate<'a>(
@@ -39,6 +42,7 @@ pub(crate) fn evaluate<'a>(
     let evaluator = Evaluator {
         ctx,
         context: input.clone(),
+        regexes: Default::default(),
     };
     evaluator.eval(expr, &input, &Scope::default(), 0)
 }

@@ -15,17 +15,28 @@ use crate::value::{Collection, Value};
 /// Compiled-regex size cap: a pattern from an expression must not eat the heap.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-fn regex(pattern: &str, anchored: bool) -> Result<Regex, Error> {
+/// How many compiled patterns one evaluation keeps.
+const REGEX_CACHE_LIMIT: usize = 32;
+
+fn regex(call: &Call<'_, '_, '_>, pattern: &str, anchored: bool) -> Result<Regex, Error> {
     let pattern = if anchored {
         format!("^(?:{pattern})$")
     } else {
         pattern.to_string()
     };
-    RegexBuilder::new(&pattern)
+    if let Some(found) = call.ev.regexes.borrow().get(&pattern) {
+        return Ok(found.clone());
+    }
+    let compiled = RegexBuilder::new(&pattern)
         .dot_matches_new_line(true)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| Error::Evaluation(format!("invalid regular expression: {e}")))
+        .map_err(|e| Error::Evaluation(format!("invalid regular expression: {e}")))?;
+    let mut cache = call.ev.regexes.borrow_mut();
+    if cache.len() < REGEX_CACHE_LIMIT {
+        cache.insert(pattern, compiled.clone());
+    }
+    Ok(compiled)
 }
 
 fn input_string(call: &Call<'_, '_, '_>) -> Result<Option<String>, Error> {
@@ -110,8 +121,8 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
                 "startsWith" => boolean(s.starts_with(&arg)),
                 "endsWith" => boolean(s.ends_with(&arg)),
                 "contains" => boolean(s.contains(&arg)),
-                "matches" => boolean(regex(&arg, false)?.is_match(&s)),
-                "matchesFull" => boolean(regex(&arg, true)?.is_match(&s)),
+                "matches" => boolean(regex(call, &arg, false)?.is_match(&s)),
+                "matchesFull" => boolean(regex(call, &arg, true)?.is_match(&s)),
                 "split" => s
                     .split(arg.as_str())
                     .map(|p| Value::String(p.to_string()))
@@ -130,7 +141,7 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
                         string(s)
                     } else {
                         string(
-                            regex(&arg, false)?
+                            regex(call, &arg, false)?
                                 .replace_all(&s, replacement.as_str())
                                 .into_owned(),
                         )
