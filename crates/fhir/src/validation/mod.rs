@@ -7,6 +7,7 @@
 //! so a valid resource costs a few hash lookups per element. Every problem is one issue with a
 //! stable code from [`codes`] and a FHIRPath location (`Observation.component[1].code`).
 
+mod bundle;
 mod checks;
 pub mod codes;
 mod contained;
@@ -145,6 +146,9 @@ impl<'d, 'v> Validator<'d, 'v> {
             }
         }
         self.object(object, type_id, depth);
+        if resource_type == "Bundle" {
+            self.check_bundle(object);
+        }
         if own_scope {
             self.close_scope();
         } else {
