@@ -22,7 +22,6 @@ use std::sync::OnceLock;
 const R4_JSON: &str = include_str!("../../definitions/r4.json");
 
 /// All R4 knowledge Tessera uses, loaded once per process.
-#[derive(Debug)]
 pub struct Definitions {
     types: Vec<TypeDef>,
     type_ids: HashMap<Box<str>, TypeId>,
@@ -31,6 +30,18 @@ pub struct Definitions {
     /// Resource type -> element paths (JSON names, without the type) that can point to the
     /// patient, in compartment-definition order.
     patient_compartment: HashMap<Box<str>, Vec<Vec<Box<str>>>>,
+}
+
+/// A summary only: the tables are large, and a service holding `&Definitions` may well be
+/// debug-printed into a log.
+impl std::fmt::Debug for Definitions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Definitions")
+            .field("types", &self.types.len())
+            .field("resource_types", &self.resource_types.len())
+            .field("value_sets", &self.value_sets.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Definitions {
@@ -139,6 +150,13 @@ mod tests {
                 .as_ref(),
             "Quantity"
         );
+    }
+
+    #[test]
+    fn debug_output_stays_short() {
+        let text = format!("{:?}", Definitions::r4());
+        assert!(text.len() < 200, "{text}");
+        assert!(text.contains("resource_types: 146"), "{text}");
     }
 
     #[test]
