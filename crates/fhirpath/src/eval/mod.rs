@@ -12,7 +12,7 @@ pub(crate) use operators::union_into;
 pub(crate) use types::type_info;
 
 use crate::MAX_DEPTH;
-use crate::ast::{Expr, Literal, TypeOp, UnaryOp};
+use crate::ast::{BinaryOp, Expr, Literal, TypeOp, UnaryOp};
 use crate::context::EvaluationContext;
 use crate::error::Error;
 use crate::value::{Collection, Node, Value};
@@ -22,7 +22,8 @@ use crate::value::{Collection, Node, Value};
 pub(crate) struct Scope<'a> {
     pub this: Option<Value<'a>>,
     pub index: Option<i64>,
-    pub total: Option<Collection<'a>>,
+    /// Shared, because every item of a nested lambda inside `aggregate()` sees it.
+    pub total: Option<std::rc::Rc<Collection<'a>>>,
 }
 
 pub(crate) struct Evaluator<'c, 'a> {
@@ -86,7 +87,7 @@ impl<'a> Evaluator<'_, 'a> {
                 None => focus.clone(),
             }),
             Expr::Index => Ok(scope.index.map(Value::Integer).into_iter().collect()),
-            Expr::Total => Ok(scope.total.clone().unwrap_or_default()),
+            Expr::Total => Ok(scope.total.as_deref().cloned().unwrap_or_default()),
             Expr::Variable(name) => self.variable(name),
             Expr::Member(target, name) => {
                 let items = self.eval(target, focus, scope, depth)?;
@@ -136,6 +137,22 @@ impl<'a> Evaluator<'_, 'a> {
             Expr::Unary(op, operand) => {
                 let items = self.eval(operand, focus, scope, depth)?;
                 operators::unary(*op == UnaryOp::Minus, &items)
+            }
+            Expr::Binary(op @ (BinaryOp::And | BinaryOp::Or | BinaryOp::Implies), left, right) => {
+                // Short-circuit: when the left side decides the answer, the right side
+                // is not evaluated (so `x.exists() implies x.single() ...` is safe).
+                let left = self.eval(left, focus, scope, depth)?;
+                let decided = match (op, to_boolean(&left, "a Boolean operator")?) {
+                    (BinaryOp::And, Some(false)) => Some(false),
+                    (BinaryOp::Or, Some(true)) => Some(true),
+                    (BinaryOp::Implies, Some(false)) => Some(true),
+                    _ => None,
+                };
+                if let Some(answer) = decided {
+                    return Ok(vec![Value::Boolean(answer)]);
+                }
+                let right = self.eval(right, focus, scope, depth)?;
+                operators::binary(*op, left, right)
             }
             Expr::Binary(op, left, right) => {
                 let left = self.eval(left, focus, scope, depth)?;

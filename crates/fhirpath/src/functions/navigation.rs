@@ -111,7 +111,7 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
                 let scope = Scope {
                     this: Some(item.clone()),
                     index: i64::try_from(index).ok(),
-                    total: Some(total.clone()),
+                    total: Some(std::rc::Rc::new(total)),
                 };
                 total = ev.eval(&call.args[0], &vec![item.clone()], &scope, call.depth)?;
             }
