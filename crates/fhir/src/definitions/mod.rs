@@ -9,8 +9,11 @@
 //! `Quantity`), so validation does hash lookups and never builds strings to
 //! find a definition.
 
+mod elements;
 mod load;
 mod model;
+
+pub use elements::ElementInfo;
 
 pub(crate) use model::{ElementDef, ElementType, Primitive, Special, TypeDef, TypeId, TypeKind};
 
