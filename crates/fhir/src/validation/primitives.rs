@@ -366,4 +366,34 @@ mod tests {
         assert!(!ok(Primitive::Xhtml, json!("<p>x</p>")));
         assert!(!ok(Primitive::Boolean, json!("true")));
     }
+
+    #[test]
+    fn never_panics_on_multibyte_text_in_any_position() {
+        let all = [
+            Primitive::Code,
+            Primitive::Id,
+            Primitive::Uri,
+            Primitive::Oid,
+            Primitive::Uuid,
+            Primitive::Date,
+            Primitive::DateTime,
+            Primitive::Instant,
+            Primitive::Time,
+            Primitive::Base64Binary,
+            Primitive::Xhtml,
+            Primitive::String,
+        ];
+        let seed = "2015-02-07T13:28:17.239+02:00";
+        for (index, _) in seed.char_indices() {
+            for insert in ["\u{e9}", "\u{20ac}", "\u{1f600}"] {
+                let text = format!("{}{insert}{}", &seed[..index], &seed[index..]);
+                let replaced = format!("{}{insert}{}", &seed[..index], &seed[index + 1..]);
+                for primitive in all {
+                    let _ = check(primitive, &json!(text));
+                    let _ = check(primitive, &json!(replaced));
+                    assert!(check(Primitive::DateTime, &json!(replaced)).is_err());
+                }
+            }
+        }
+    }
 }
