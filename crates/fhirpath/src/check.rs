@@ -97,8 +97,8 @@ impl Checker<'_> {
                             ordered: owner.ordered,
                         });
                     }
-                    if !found.contains(t) {
-                        found.push(t.clone());
+                    if !found.iter().any(|f| f == t) {
+                        found.push(t.to_string());
                     }
                 }
             }

@@ -7,17 +7,58 @@
 //! ([`NoModel`]) the engine still navigates JSON, infers choice elements from their
 //! suffixes (`valueQuantity` for `value`) and types primitives from their JSON form.
 
-/// The declared type(s) of one element.
-#[derive(Clone, Copy, Debug)]
+/// The declared type(s) of one element. A `Vec` of borrowed names so a model can
+/// build it from whatever it stores (names, ids into a type table) without keeping
+/// a list of `String`s per element.
+#[derive(Clone, Debug)]
 pub struct ElementTypes<'m> {
     /// Type names as the model spells them: `HumanName`, `string`, or a backbone
     /// element's path (`Patient.contact`). Several for a choice element.
-    pub types: &'m [String],
+    pub types: Vec<&'m str>,
     /// True for a choice element (`value[x]`), whose JSON key carries the type suffix.
     pub is_choice: bool,
 }
 
 /// FHIR type knowledge: element types, choice elements and the type hierarchy.
+///
+/// A model answers three questions; everything else (choice-suffix resolution in
+/// JSON, `_name` primitive extensions, resource types from `resourceType`) the
+/// engine does itself. A minimal implementation:
+///
+/// ```
+/// use tessera_fhirpath::{ElementTypes, EvaluationContext, Expression, TypeModel, Value};
+///
+/// struct Tiny;
+/// impl TypeModel for Tiny {
+///     fn element_types(&self, owner: &str, element: &str) -> Option<ElementTypes<'_>> {
+///         match (owner, element) {
+///             ("Observation", "value") => Some(ElementTypes {
+///                 types: vec!["Quantity", "string"],
+///                 is_choice: true,
+///             }),
+///             ("Quantity", "value") => Some(ElementTypes { types: vec!["decimal"], is_choice: false }),
+///             _ => None,
+///         }
+///     }
+///     fn base_type(&self, type_name: &str) -> Option<&str> {
+///         match type_name {
+///             "Observation" => Some("DomainResource"),
+///             "DomainResource" => Some("Resource"),
+///             "Quantity" => Some("Element"),
+///             _ => None,
+///         }
+///     }
+///     fn has_type(&self, type_name: &str) -> bool {
+///         ["Observation", "DomainResource", "Resource", "Quantity", "Element", "decimal", "string"]
+///             .contains(&type_name)
+///     }
+/// }
+///
+/// let observation = serde_json::json!({"resourceType": "Observation", "valueQuantity": {"value": 3}});
+/// let ctx = EvaluationContext::new().with_model(&Tiny).with_resource(&observation);
+/// let result = Expression::parse("Observation.value.value.type().name").unwrap().evaluate(&ctx).unwrap();
+/// assert_eq!(result[0].to_display_string().as_deref(), Some("decimal"));
+/// ```
 pub trait TypeModel {
     /// The declared type(s) of `element` on type `owner` (a type name or a backbone
     /// element path); `None` when `owner` has no such element or is unknown.

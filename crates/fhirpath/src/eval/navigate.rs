@@ -149,16 +149,11 @@ impl<'a> Evaluator<'_, 'a> {
                     let value = object.get(&key);
                     let ext = object.get(&format!("_{key}"));
                     if value.is_some() || ext.is_some() {
-                        expand(
-                            value,
-                            ext,
-                            Some(Cow::Borrowed(type_name.as_str())),
-                            &mut out,
-                        );
+                        expand(value, ext, Some(Cow::Borrowed(type_name)), &mut out);
                     }
                 }
             } else {
-                let type_name = declared.types.first().map(|t| Cow::Borrowed(t.as_str()));
+                let type_name = declared.types.first().map(|t| Cow::Borrowed(*t));
                 expand(
                     object.get(name),
                     object.get(&format!("_{name}")),
@@ -241,7 +236,7 @@ impl<'a> Evaluator<'_, 'a> {
         if let Some(declared) = model.element_types(owner, key)
             && !declared.is_choice
         {
-            return declared.types.first().map(|t| Cow::Owned(t.clone()));
+            return declared.types.first().map(|t| Cow::Owned(t.to_string()));
         }
         let split = key
             .char_indices()
@@ -256,7 +251,7 @@ impl<'a> Evaluator<'_, 'a> {
                     .types
                     .iter()
                     .find(|t| capitalized(t) == suffix)
-                    .map(|t| Cow::Owned(t.clone()));
+                    .map(|t| Cow::Owned(t.to_string()));
             }
         }
         None

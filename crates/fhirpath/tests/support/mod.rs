@@ -66,7 +66,7 @@ impl TypeModel for TableModel {
                 self.elements.get(&(current.clone(), element.to_string()))
             {
                 return Some(ElementTypes {
-                    types,
+                    types: types.iter().map(String::as_str).collect(),
                     is_choice: *is_choice,
                 });
             }
