@@ -43,7 +43,7 @@ struct RawElement {
 /// The pseudo-type of `contained`, `Bundle.entry.resource` and `Parameters.parameter.resource`.
 const ANY_RESOURCE: &str = "Resource";
 
-pub(super) fn parse(text: &str) -> Result<Definitions, String> {
+pub(crate) fn parse(text: &str) -> Result<Definitions, String> {
     let raw: RawDefinitions = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut types: Vec<TypeDef> = Vec::new();
     let mut type_ids: HashMap<Box<str>, TypeId> = HashMap::new();

@@ -10,7 +10,7 @@
 //! find a definition.
 
 mod elements;
-mod load;
+pub(crate) mod load;
 mod model;
 
 pub use elements::ElementInfo;

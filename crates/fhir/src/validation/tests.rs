@@ -67,3 +67,64 @@ fn valid_resource_has_no_issues() {
     });
     assert_eq!(Definitions::r4().validate(&patient), vec![]);
 }
+
+/// No R4 core element binds a `Coding` with required strength, so the Coding check is
+/// exercised with a small hand-written definitions table that does.
+#[test]
+fn coding_and_codeable_concept_bindings_with_a_custom_table() {
+    let table = r#"{
+      "types": {
+        "code": {"kind": "primitive", "elements": []},
+        "uri": {"kind": "primitive", "elements": []},
+        "Coding": {"kind": "complex", "elements": [
+          {"path": "Coding.system", "min": 0, "max": "1", "types": ["uri"]},
+          {"path": "Coding.code", "min": 0, "max": "1", "types": ["code"]}]},
+        "CodeableConcept": {"kind": "complex", "elements": [
+          {"path": "CodeableConcept.coding", "min": 0, "max": "*", "types": ["Coding"]}]},
+        "Test": {"kind": "resource", "elements": [
+          {"path": "Test.kind", "min": 0, "max": "1", "types": ["Coding"], "binding": "urn:vs"},
+          {"path": "Test.concept", "min": 0, "max": "1", "types": ["CodeableConcept"], "binding": "urn:vs"}]}
+      },
+      "valueSets": {"urn:vs": {"urn:system": ["a", "b"]}},
+      "patientCompartment": {}
+    }"#;
+    let definitions = crate::definitions::load::parse(table).expect("test table");
+    let located = |resource: Value| -> Vec<Option<String>> {
+        definitions
+            .validate(&resource)
+            .into_iter()
+            .map(|issue| {
+                assert_eq!(issue.tessera_code, Some(codes::CODE_NOT_IN_VALUE_SET.code));
+                issue.path
+            })
+            .collect()
+    };
+    let ok: Vec<Option<String>> = Vec::new();
+    assert_eq!(
+        located(json!({"resourceType": "Test", "kind": {"system": "urn:system", "code": "a"}})),
+        ok
+    );
+    assert_eq!(
+        located(json!({"resourceType": "Test", "kind": {"code": "b"}})),
+        ok
+    );
+    assert_eq!(
+        located(json!({"resourceType": "Test", "kind": {"system": "urn:other", "code": "a"}})),
+        vec![Some("Test.kind".to_owned())]
+    );
+    assert_eq!(
+        located(json!({"resourceType": "Test", "kind": {"system": "urn:system", "code": "c"}})),
+        vec![Some("Test.kind".to_owned())]
+    );
+    assert_eq!(
+        located(json!({"resourceType": "Test", "concept": {"coding": [
+            {"system": "urn:other", "code": "x"}, {"system": "urn:system", "code": "b"}]}})),
+        ok
+    );
+    assert_eq!(
+        located(
+            json!({"resourceType": "Test", "concept": {"coding": [{"system": "urn:other", "code": "a"}]}})
+        ),
+        vec![Some("Test.concept".to_owned())]
+    );
+}
