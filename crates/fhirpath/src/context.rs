@@ -16,6 +16,12 @@ use crate::value::{Collection, Value};
 /// Receives `trace(name[, projection])` output.
 pub type TraceSink<'a> = dyn Fn(&str, &[Value<'a>]) + 'a;
 
+/// A function the caller adds to the language: called with the input collection and
+/// the already-evaluated arguments. This is how knowledge the engine must not have
+/// gets in: terminology (`memberOf`, `subsumes`) or narrative checks (`htmlChecks`).
+pub type ExternalFunction<'a> =
+    dyn Fn(&[Value<'a>], &[Collection<'a>]) -> Result<Collection<'a>, crate::Error> + 'a;
+
 static NO_MODEL: NoModel = NoModel;
 
 /// The inputs of an evaluation other than the expression itself.
@@ -29,6 +35,7 @@ pub struct EvaluationContext<'a> {
     pub(crate) reference_placeholders: bool,
     pub(crate) check_ordered_functions: bool,
     pub(crate) trace: Option<&'a TraceSink<'a>>,
+    pub(crate) functions: HashMap<String, &'a ExternalFunction<'a>>,
 }
 
 impl Default for EvaluationContext<'_> {
@@ -50,6 +57,7 @@ impl<'a> EvaluationContext<'a> {
             reference_placeholders: false,
             check_ordered_functions: false,
             trace: None,
+            functions: HashMap::new(),
         }
     }
 
@@ -116,6 +124,17 @@ impl<'a> EvaluationContext<'a> {
     /// Where `trace()` output goes; without a sink, `trace()` only passes its input on.
     pub fn with_trace(mut self, sink: &'a TraceSink<'a>) -> Self {
         self.trace = Some(sink);
+        self
+    }
+
+    /// Adds a function (see [`ExternalFunction`]). Built-in functions take
+    /// precedence: the language's own meaning cannot be redefined.
+    pub fn with_function(
+        mut self,
+        name: impl Into<String>,
+        function: &'a ExternalFunction<'a>,
+    ) -> Self {
+        self.functions.insert(name.into(), function);
         self
     }
 

@@ -51,7 +51,7 @@ mod temporal;
 mod temporal_arith;
 mod value;
 
-pub use context::{EvaluationContext, TraceSink};
+pub use context::{EvaluationContext, ExternalFunction, TraceSink};
 pub use decimal::Decimal;
 pub use error::Error;
 pub use model::{ElementTypes, NoModel, TypeModel, is_subtype_of};

@@ -201,6 +201,45 @@ fn variables_clock_and_trace_come_from_the_context() {
 }
 
 #[test]
+fn callers_can_add_functions_the_engine_must_not_know() {
+    // A stand-in terminology service: memberOf() for one value set.
+    let member_of =
+        |input: &[Value<'_>], args: &[Collection<'_>]| -> Result<Collection<'_>, Error> {
+            let value_set = args
+                .first()
+                .and_then(|a| a.first())
+                .and_then(|v| v.to_display_string())
+                .unwrap_or_default();
+            let known = value_set == "http://hl7.org/fhir/ValueSet/administrative-gender";
+            Ok(input
+                .iter()
+                .map(|item| {
+                    let code = item.to_display_string().unwrap_or_default();
+                    Value::Boolean(
+                        known && ["male", "female", "other", "unknown"].contains(&code.as_str()),
+                    )
+                })
+                .collect())
+        };
+    let patient = json!({"resourceType": "Patient", "gender": "male"});
+    let ctx = EvaluationContext::new()
+        .with_resource(&patient)
+        .with_function("memberOf", &member_of);
+    assert_eq!(
+        eval_strings("gender.memberOf(%`vs-administrative-gender`)", &ctx),
+        ["true"]
+    );
+    let without = EvaluationContext::new().with_resource(&patient);
+    let result = Expression::parse("gender.memberOf('x')")
+        .unwrap()
+        .evaluate(&without);
+    assert!(
+        matches!(result, Err(Error::UnknownFunction { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
 fn strict_mode_rejects_paths_the_model_does_not_know() {
     let model = TableModel::load();
     let resource = observation();

@@ -1,6 +1,10 @@
 //! FHIR-specific and environment functions: `extension`, `hasValue`, `getValue`,
-//! `resolve`, `conformsTo`, `htmlChecks`, and the clock functions `now`, `today`,
-//! `timeOfDay` (which read the caller-supplied instant, never the system clock).
+//! `resolve`, `conformsTo`, and the clock functions `now`, `today`, `timeOfDay`
+//! (which read the caller-supplied instant, never the system clock).
+//!
+//! Functions that need knowledge this crate must not have (`memberOf` and
+//! `subsumes` need terminology, `htmlChecks` the narrative rules) are not built in:
+//! the caller supplies them with `EvaluationContext::with_function`.
 
 use std::borrow::Cow;
 
@@ -166,11 +170,6 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
                     Value::Boolean(conforms)
                 })
                 .collect()
-        }
-        "htmlChecks" => {
-            // Narrative safety is checked by the validator, not by FHIRPath here.
-            call.arity(0, 0)?;
-            vec![Value::Boolean(true)]
         }
         "now" | "today" | "timeOfDay" => {
             call.arity(0, 0)?;

@@ -142,6 +142,12 @@ pub(crate) fn call<'a>(call: &Call<'_, '_, 'a>, position: usize) -> Result<Colle
     if let Some(result) = fhir::call(call)? {
         return Ok(result);
     }
+    if let Some(external) = call.ev.ctx.functions.get(name) {
+        let args = (0..call.args.len())
+            .map(|i| call.arg(i))
+            .collect::<Result<Vec<_>, Error>>()?;
+        return external(call.input, &args);
+    }
     Err(Error::UnknownFunction {
         name: name.to_string(),
         position,
