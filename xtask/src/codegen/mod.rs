@@ -55,11 +55,17 @@ pub fn generate(source: &Path) -> Result<String> {
     let compartment_definition = read_json(source, "compartmentdefinition-patient.json")?;
 
     let structures = structures::collect(&[&types, &resources])?;
+    let abstract_types = structures::abstract_types(&[&types, &resources]);
     let bound: Vec<String> = structures::required_value_sets(&structures);
     let expansions = valuesets::expand_all(&value_sets, &bound);
     let compartment =
         compartment::patient_paths(&compartment_definition, &search_parameters, &structures)?;
-    Ok(render::render(&structures, &expansions, &compartment))
+    Ok(render::render(
+        &structures,
+        &abstract_types,
+        &expansions,
+        &compartment,
+    ))
 }
 
 /// Whether the committed definitions match what codegen would write now.

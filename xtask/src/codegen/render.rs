@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 pub fn render(
     types: &[TypeDefinition],
+    abstract_types: &[(String, Option<String>)],
     expansions: &Expansions,
     compartment: &CompartmentPaths,
 ) -> String {
@@ -27,11 +28,21 @@ pub fn render(
         &mut out,
         types.iter().map(|t| {
             let elements: Vec<Value> = t.elements.iter().map(element_json).collect();
-            (
-                t.name.clone(),
-                json!({"kind": t.kind.as_str(), "elements": elements}),
-            )
+            let mut object = Map::new();
+            object.insert("kind".into(), json!(t.kind.as_str()));
+            if let Some(base) = &t.base {
+                object.insert("base".into(), json!(base));
+            }
+            object.insert("elements".into(), json!(elements));
+            (t.name.clone(), Value::Object(object))
         }),
+    );
+    out.push_str("},\n\"abstractTypes\": {\n");
+    write_lines(
+        &mut out,
+        abstract_types
+            .iter()
+            .map(|(name, base)| (name.clone(), json!(base))),
     );
     out.push_str("},\n\"valueSets\": {\n");
     write_lines(

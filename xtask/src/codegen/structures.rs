@@ -54,6 +54,8 @@ pub struct Element {
 pub struct TypeDefinition {
     pub name: String,
     pub kind: Kind,
+    /// The type this one specializes (`DomainResource`, `Element`, `string`, `Quantity`...).
+    pub base: Option<String>,
     pub elements: Vec<Element>,
 }
 
@@ -116,6 +118,7 @@ fn type_definition(structure: &Value) -> Result<Option<TypeDefinition>> {
     Ok(Some(TypeDefinition {
         name: name.to_owned(),
         kind,
+        base: base_name(structure),
         elements,
     }))
 }
@@ -191,6 +194,34 @@ fn type_code(element: &Value, element_type: &Value) -> Result<String> {
         return Ok(format!("{code}({})", targets.join("|")));
     }
     Ok(code.to_owned())
+}
+
+fn base_name(structure: &Value) -> Option<String> {
+    structure["baseDefinition"].as_str().map(|url| {
+        url.strip_prefix(STRUCTURE_DEFINITION_PREFIX)
+            .unwrap_or(url)
+            .to_owned()
+    })
+}
+
+/// The abstract types every snapshot builds on (`Resource`, `DomainResource`, `Element`,
+/// `BackboneElement`), each with its base, sorted by name. FHIRPath's type tests (`is`, `as`,
+/// `ofType`) walk this hierarchy.
+pub fn abstract_types(bundles: &[&Value]) -> Vec<(String, Option<String>)> {
+    let mut found: Vec<(String, Option<String>)> = bundles
+        .iter()
+        .flat_map(|bundle| bundle["entry"].as_array().into_iter().flatten())
+        .map(|entry| &entry["resource"])
+        .filter(|r| {
+            r["resourceType"] == "StructureDefinition"
+                && r["abstract"] == true
+                && r["fhirVersion"] == super::FHIR_VERSION
+                && matches!(r["kind"].as_str(), Some("resource" | "complex-type"))
+        })
+        .filter_map(|r| Some((r["type"].as_str()?.to_owned(), base_name(r))))
+        .collect();
+    found.sort();
+    found
 }
 
 /// Every value set bound with required strength by some element, sorted and deduplicated.

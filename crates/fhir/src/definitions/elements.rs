@@ -1,6 +1,11 @@
-//! Looking up an element definition by its dotted path, for code outside this crate that needs
-//! an element's cardinality and types (for example, to decide how a search parameter's values
-//! are stored: a `Reference` path indexes as a reference, a `date` path as a date range).
+//! Type knowledge for code outside this crate:
+//!
+//! - [`Definitions::element`]: an element by dotted path, with its cardinality and types (for
+//!   example, to decide how a search parameter's values are stored: a `Reference` path indexes
+//!   as a reference, a `date` path as a date range);
+//! - [`Definitions::element_types`], [`Definitions::base_type`], [`Definitions::has_type`]:
+//!   exactly the three questions `tessera_fhirpath::TypeModel` asks, so a FHIRPath model over
+//!   the R4 definitions is a three-line adapter wherever that dependency edge lives.
 
 use super::{Definitions, TypeKind};
 
@@ -22,7 +27,62 @@ pub struct ElementInfo<'a> {
     pub is_summary: bool,
 }
 
+/// The declared types of one element, as FHIRPath's type model wants them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredTypes<'a> {
+    /// Type names: `HumanName`, `string`, `Resource`, or a backbone element's path
+    /// (`Patient.contact`; a contentReference names the element it points to, so
+    /// `Questionnaire.item.item` is `Questionnaire.item`). Several for a choice element.
+    pub types: Vec<&'a str>,
+    /// True for a choice element (`value[x]`), whose JSON key carries the type suffix.
+    pub is_choice: bool,
+}
+
 impl Definitions {
+    /// The declared types of `element` (its name without `[x]`) on `owner` (a type name or a
+    /// backbone element path); `None` when there is no such element.
+    pub fn element_types(&self, owner: &str, element: &str) -> Option<DeclaredTypes<'_>> {
+        let definition = self.type_def(*self.type_ids.get(owner)?);
+        let found = definition.elements.iter().find(|e| {
+            if e.is_choice {
+                e.name.strip_suffix("[x]") == Some(element)
+            } else {
+                &*e.name == element
+            }
+        })?;
+        Some(DeclaredTypes {
+            types: found
+                .types
+                .iter()
+                .map(|t| &*self.type_def(t.type_id).name)
+                .collect(),
+            is_choice: found.is_choice,
+        })
+    }
+
+    /// The direct base of `type_name`: `Patient` -> `DomainResource`, `code` -> `string`,
+    /// `Age` -> `Quantity`, `Patient.contact` -> `BackboneElement`, `DomainResource` ->
+    /// `Resource`; `None` for a root (`Resource`, `Element`) or an unknown type.
+    pub fn base_type(&self, type_name: &str) -> Option<&str> {
+        if let Some(base) = self.abstract_types.get(type_name) {
+            return base.as_deref();
+        }
+        self.type_def(*self.type_ids.get(type_name)?)
+            .base
+            .as_deref()
+    }
+
+    /// Whether `type_name` is an R4 type: a resource type, a datatype, or one of the abstract
+    /// bases (`Resource`, `DomainResource`, `Element`, `BackboneElement`). Backbone element
+    /// paths are not types of the FHIR namespace.
+    pub fn has_type(&self, type_name: &str) -> bool {
+        self.abstract_types.contains_key(type_name)
+            || self
+                .type_ids
+                .get(type_name)
+                .is_some_and(|&id| self.type_def(id).kind != TypeKind::Backbone)
+    }
+
     /// The element at `path`: `Patient.birthDate`, `Observation.component.code`,
     /// `Observation.value` or `Observation.value[x]` (the choice), `Observation.valueQuantity`
     /// (one variant), through datatypes too (`Observation.subject.reference`,
@@ -157,6 +217,67 @@ mod tests {
                 .path,
             "Questionnaire.item.linkId"
         );
+    }
+
+    #[test]
+    fn answers_the_fhirpath_type_model_questions() {
+        let definitions = Definitions::r4();
+        let value = definitions.element_types("Observation", "value").unwrap();
+        assert!(value.is_choice);
+        assert_eq!(value.types[..3], ["Quantity", "CodeableConcept", "string"]);
+        let contact = definitions.element_types("Patient", "contact").unwrap();
+        assert_eq!(
+            (contact.types, contact.is_choice),
+            (vec!["Patient.contact"], false)
+        );
+        assert_eq!(
+            definitions
+                .element_types("Patient.contact", "name")
+                .unwrap()
+                .types,
+            vec!["HumanName"]
+        );
+        assert_eq!(
+            definitions
+                .element_types("Questionnaire.item", "item")
+                .unwrap()
+                .types,
+            vec!["Questionnaire.item"]
+        );
+        assert_eq!(definitions.element_types("Patient", "value"), None);
+        assert_eq!(definitions.element_types("Nope", "id"), None);
+
+        for (name, base) in [
+            ("Patient", Some("DomainResource")),
+            ("Bundle", Some("Resource")),
+            ("DomainResource", Some("Resource")),
+            ("Resource", None),
+            ("code", Some("string")),
+            ("positiveInt", Some("integer")),
+            ("Age", Some("Quantity")),
+            ("Timing", Some("BackboneElement")),
+            ("HumanName", Some("Element")),
+            ("BackboneElement", Some("Element")),
+            ("Element", None),
+            ("Patient.contact", Some("BackboneElement")),
+            ("Timing.repeat", Some("Element")),
+            ("Nope", None),
+        ] {
+            assert_eq!(definitions.base_type(name), base, "{name}");
+        }
+        for name in [
+            "Patient",
+            "HumanName",
+            "string",
+            "Resource",
+            "DomainResource",
+            "BackboneElement",
+        ] {
+            assert!(definitions.has_type(name), "{name}");
+        }
+        for name in ["Patient.contact", "Nope", "patient"] {
+            assert!(!definitions.has_type(name), "{name}");
+        }
     }
 
     #[test]

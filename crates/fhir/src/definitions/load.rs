@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[derive(Deserialize)]
 struct RawDefinitions {
     types: BTreeMap<String, RawType>,
+    #[serde(rename = "abstractTypes")]
+    abstract_types: BTreeMap<String, Option<String>>,
     #[serde(rename = "valueSets")]
     value_sets: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     #[serde(rename = "patientCompartment")]
@@ -21,6 +23,7 @@ struct RawDefinitions {
 #[derive(Deserialize)]
 struct RawType {
     kind: String,
+    base: Option<String>,
     elements: Vec<RawElement>,
 }
 
@@ -47,19 +50,21 @@ pub(crate) fn parse(text: &str) -> Result<Definitions, String> {
     let raw: RawDefinitions = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let mut types: Vec<TypeDef> = Vec::new();
     let mut type_ids: HashMap<Box<str>, TypeId> = HashMap::new();
-    let mut add_type = |types: &mut Vec<TypeDef>, name: &str, kind: TypeKind| -> TypeId {
-        let id = types.len() as TypeId;
-        types.push(TypeDef {
-            name: name.into(),
-            kind,
-            special: special(name),
-            elements: Vec::new(),
-            by_json_name: HashMap::new(),
-            required: Vec::new(),
-        });
-        type_ids.insert(name.into(), id);
-        id
-    };
+    let mut add_type =
+        |types: &mut Vec<TypeDef>, name: &str, kind: TypeKind, base: Option<&str>| -> TypeId {
+            let id = types.len() as TypeId;
+            types.push(TypeDef {
+                name: name.into(),
+                kind,
+                base: base.map(Into::into),
+                special: special(name),
+                elements: Vec::new(),
+                by_json_name: HashMap::new(),
+                required: Vec::new(),
+            });
+            type_ids.insert(name.into(), id);
+            id
+        };
 
     for (name, raw_type) in &raw.types {
         let kind = match raw_type.kind.as_str() {
@@ -70,9 +75,9 @@ pub(crate) fn parse(text: &str) -> Result<Definitions, String> {
             ),
             other => return Err(format!("{name}: unknown kind {other}")),
         };
-        add_type(&mut types, name, kind);
+        add_type(&mut types, name, kind, raw_type.base.as_deref());
     }
-    add_type(&mut types, ANY_RESOURCE, TypeKind::AnyResource);
+    add_type(&mut types, ANY_RESOURCE, TypeKind::AnyResource, None);
     // Backbone elements (any element with children) become types of their own, created before
     // the elements are filled in so that a contentReference can point forwards or backwards.
     for raw_type in raw.types.values() {
@@ -83,7 +88,9 @@ pub(crate) fn parse(text: &str) -> Result<Definitions, String> {
             .collect();
         for element in &raw_type.elements {
             if parents.contains(element.path.as_str()) {
-                add_type(&mut types, &element.path, TypeKind::Backbone);
+                // Declared `BackboneElement` in resources, `Element` in datatypes (Timing.repeat).
+                let base = element.types.first().map(String::as_str);
+                add_type(&mut types, &element.path, TypeKind::Backbone, base);
             }
         }
     }
@@ -142,9 +149,16 @@ pub(crate) fn parse(text: &str) -> Result<Definitions, String> {
         })
         .collect();
 
+    let abstract_types = raw
+        .abstract_types
+        .into_iter()
+        .map(|(name, base)| (name.into(), base.map(Into::into)))
+        .collect();
+
     Ok(Definitions {
         types,
         type_ids,
+        abstract_types,
         resource_types,
         value_sets,
         patient_compartment,

@@ -13,7 +13,7 @@ mod elements;
 pub(crate) mod load;
 mod model;
 
-pub use elements::ElementInfo;
+pub use elements::{DeclaredTypes, ElementInfo};
 
 pub(crate) use model::{ElementDef, ElementType, Primitive, Special, TypeDef, TypeId, TypeKind};
 
@@ -28,6 +28,8 @@ const R4_JSON: &str = include_str!("../../definitions/r4.json");
 pub struct Definitions {
     types: Vec<TypeDef>,
     type_ids: HashMap<Box<str>, TypeId>,
+    /// `Resource`, `DomainResource`, `Element`, `BackboneElement`, with their bases.
+    abstract_types: HashMap<Box<str>, Option<Box<str>>>,
     resource_types: Vec<String>,
     value_sets: Vec<ValueSetDef>,
     /// Resource type -> element paths (JSON names, without the type) that can point to the

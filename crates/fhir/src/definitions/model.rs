@@ -88,6 +88,9 @@ pub(crate) struct TypeDef {
     /// `Patient`, `HumanName`, `string`, or the path of a backbone element (`Patient.contact`).
     pub(crate) name: Box<str>,
     pub(crate) kind: TypeKind,
+    /// The type this one specializes: `DomainResource`, `Element`, `string`, `Quantity`, or
+    /// `BackboneElement`/`Element` for a backbone element.
+    pub(crate) base: Option<Box<str>>,
     pub(crate) special: Option<Special>,
     pub(crate) elements: Vec<ElementDef>,
     /// JSON property name -> (index in `elements`, index in that element's `types`).

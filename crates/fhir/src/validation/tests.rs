@@ -85,6 +85,7 @@ fn coding_and_codeable_concept_bindings_with_a_custom_table() {
           {"path": "Test.kind", "min": 0, "max": "1", "types": ["Coding"], "binding": "urn:vs"},
           {"path": "Test.concept", "min": 0, "max": "1", "types": ["CodeableConcept"], "binding": "urn:vs"}]}
       },
+      "abstractTypes": {},
       "valueSets": {"urn:vs": {"urn:system": ["a", "b"]}},
       "patientCompartment": {}
     }"#;
