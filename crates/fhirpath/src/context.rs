@@ -19,8 +19,10 @@ pub type TraceSink<'a> = dyn Fn(&str, &[Value<'a>]) + 'a;
 /// A function the caller adds to the language: called with the input collection and
 /// the already-evaluated arguments. This is how knowledge the engine must not have
 /// gets in: terminology (`memberOf`, `subsumes`) or narrative checks (`htmlChecks`).
-pub type ExternalFunction<'a> =
-    dyn Fn(&[Value<'a>], &[Collection<'a>]) -> Result<Collection<'a>, crate::Error> + 'a;
+/// It works for any data lifetime, so one function (a `fn` item is simplest) serves
+/// every evaluation.
+pub type ExternalFunction =
+    dyn for<'v> Fn(&[Value<'v>], &[Collection<'v>]) -> Result<Collection<'v>, crate::Error>;
 
 static NO_MODEL: NoModel = NoModel;
 
@@ -35,7 +37,7 @@ pub struct EvaluationContext<'a> {
     pub(crate) reference_placeholders: bool,
     pub(crate) check_ordered_functions: bool,
     pub(crate) trace: Option<&'a TraceSink<'a>>,
-    pub(crate) functions: HashMap<String, &'a ExternalFunction<'a>>,
+    pub(crate) functions: HashMap<String, &'a ExternalFunction>,
 }
 
 impl Default for EvaluationContext<'_> {
@@ -132,7 +134,7 @@ impl<'a> EvaluationContext<'a> {
     pub fn with_function(
         mut self,
         name: impl Into<String>,
-        function: &'a ExternalFunction<'a>,
+        function: &'a ExternalFunction,
     ) -> Self {
         self.functions.insert(name.into(), function);
         self

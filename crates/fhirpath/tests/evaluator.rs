@@ -203,24 +203,26 @@ fn variables_clock_and_trace_come_from_the_context() {
 #[test]
 fn callers_can_add_functions_the_engine_must_not_know() {
     // A stand-in terminology service: memberOf() for one value set.
-    let member_of =
-        |input: &[Value<'_>], args: &[Collection<'_>]| -> Result<Collection<'_>, Error> {
-            let value_set = args
-                .first()
-                .and_then(|a| a.first())
-                .and_then(|v| v.to_display_string())
-                .unwrap_or_default();
-            let known = value_set == "http://hl7.org/fhir/ValueSet/administrative-gender";
-            Ok(input
-                .iter()
-                .map(|item| {
-                    let code = item.to_display_string().unwrap_or_default();
-                    Value::Boolean(
-                        known && ["male", "female", "other", "unknown"].contains(&code.as_str()),
-                    )
-                })
-                .collect())
-        };
+    fn member_of<'v>(
+        input: &[Value<'v>],
+        args: &[Collection<'v>],
+    ) -> Result<Collection<'v>, Error> {
+        let value_set = args
+            .first()
+            .and_then(|a| a.first())
+            .and_then(|v| v.to_display_string())
+            .unwrap_or_default();
+        let known = value_set == "http://hl7.org/fhir/ValueSet/administrative-gender";
+        Ok(input
+            .iter()
+            .map(|item| {
+                let code = item.to_display_string().unwrap_or_default();
+                Value::Boolean(
+                    known && ["male", "female", "other", "unknown"].contains(&code.as_str()),
+                )
+            })
+            .collect())
+    }
     let patient = json!({"resourceType": "Patient", "gender": "male"});
     let ctx = EvaluationContext::new()
         .with_resource(&patient)

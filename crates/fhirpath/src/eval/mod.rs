@@ -172,8 +172,8 @@ impl<'a> Evaluator<'_, 'a> {
                     }
                     // The `as` operator filters rather than insisting on one item:
                     // R4's own SearchParameters apply it to repeating elements
-                    // (`ActivityDefinition.useContext.value as CodeableConcept`).
-                    // The function form `as()` keeps the singleton rule.
+                    // (`ActivityDefinition.useContext.value as CodeableConcept`), and
+                    // its invariants do the same with as() (dom-3).
                     (TypeOp::As, _) => Ok(items
                         .iter()
                         .filter(|item| self.is_type(item, &test, true))

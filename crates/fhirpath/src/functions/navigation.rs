@@ -160,7 +160,10 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
             }
             input.clone()
         }
-        "ofType" => {
+        // Like the `as` operator, as() filters: R4's own dom-3 invariant, checked on
+        // every resource with contained resources, applies it to collections
+        // (`%resource.descendants().as(canonical)`).
+        "ofType" | "as" => {
             call.arity(1, 1)?;
             let test = ev.type_argument(&call.args[0])?;
             input
@@ -169,16 +172,12 @@ pub(super) fn call<'a>(call: &Call<'_, '_, 'a>) -> Result<Option<Collection<'a>>
                 .cloned()
                 .collect()
         }
-        "as" | "is" => {
+        "is" => {
             call.arity(1, 1)?;
             let test = ev.type_argument(&call.args[0])?;
             match call.single_input()? {
                 None => Vec::new(),
-                Some(item) if call.name == "is" => {
-                    vec![Value::Boolean(ev.is_type(item, &test, false))]
-                }
-                Some(item) if ev.is_type(item, &test, true) => vec![item.clone()],
-                Some(_) => Vec::new(),
+                Some(item) => vec![Value::Boolean(ev.is_type(item, &test, false))],
             }
         }
         "type" => {
