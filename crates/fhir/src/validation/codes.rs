@@ -62,6 +62,7 @@ rules! {
     CHOICE_TYPE_NOT_ALLOWED = "TSR-1025", Structure, Error, "a choice element `[x]` with a type it does not allow (valueHumanName)";
     UNSAFE_NARRATIVE = "TSR-1026", Value, Error, "the narrative holds elements, attributes or URLs outside basic HTML formatting (txt-1)";
     BUNDLE_RULE = "TSR-1027", Invalid, Error, "a Bundle invariant (bdl-1 to bdl-12) is broken: request/response/search per type, unique fullUrl, document and message heads";
+    TOO_MANY_ISSUES = "TSR-1028", TooCostly, Error, "so many problems that validation stopped reporting them";
 }
 
 #[cfg(test)]

@@ -25,6 +25,10 @@ use serde_json::{Map, Value};
 /// on hostile input.
 pub const MAX_NESTING_DEPTH: usize = 64;
 
+/// How many problems are reported before validation stops (with one more issue saying so):
+/// a hostile resource with a million bad values must not become a million issues.
+pub const MAX_ISSUES: usize = 200;
+
 impl Definitions {
     /// Validates `resource` and returns every problem found (empty when valid).
     pub fn validate(&self, resource: &Value) -> Vec<Issue> {
@@ -71,6 +75,18 @@ fn shown(text: &str) -> String {
 
 impl<'d, 'v> Validator<'d, 'v> {
     fn report(&mut self, rule: Rule, message: impl Into<String>) {
+        if self.issues.len() >= MAX_ISSUES {
+            if self.issues.len() == MAX_ISSUES {
+                self.issues.push(
+                    Issue::error(
+                        codes::TOO_MANY_ISSUES.issue_type,
+                        format!("more than {MAX_ISSUES} problems; validation stopped here"),
+                    )
+                    .with_tessera_code(codes::TOO_MANY_ISSUES.code),
+                );
+            }
+            return;
+        }
         let mut issue = Issue::error(rule.issue_type, message)
             .with_tessera_code(rule.code)
             .with_severity(rule.severity);
@@ -160,6 +176,9 @@ impl<'d, 'v> Validator<'d, 'v> {
     }
 
     fn object(&mut self, object: &'v Map<String, Value>, type_id: TypeId, depth: usize) {
+        if self.issues.len() > MAX_ISSUES {
+            return;
+        }
         if depth > MAX_NESTING_DEPTH {
             self.report(
                 codes::TOO_DEEP,

@@ -1,7 +1,7 @@
 //! Validator behaviour that the data-driven corpus cannot express: the nesting limit, issue
 //! metadata, and messages.
 
-use super::{MAX_NESTING_DEPTH, codes};
+use super::{MAX_ISSUES, MAX_NESTING_DEPTH, codes};
 use crate::{Definitions, IssueType, Severity};
 use serde_json::{Value, json};
 
@@ -127,5 +127,21 @@ fn coding_and_codeable_concept_bindings_with_a_custom_table() {
             json!({"resourceType": "Test", "concept": {"coding": [{"system": "urn:other", "code": "a"}]}})
         ),
         vec![Some("Test.concept".to_owned())]
+    );
+}
+
+#[test]
+fn issues_stop_at_the_limit_with_one_issue_saying_so() {
+    let names: Vec<Value> = (0..10_000).map(|_| json!({"family": ""})).collect();
+    let issues = Definitions::r4().validate(&json!({"resourceType": "Patient", "name": names}));
+    assert_eq!(issues.len(), MAX_ISSUES + 1);
+    assert_eq!(
+        issues[MAX_ISSUES].tessera_code,
+        Some(codes::TOO_MANY_ISSUES.code)
+    );
+    assert_eq!(issues[MAX_ISSUES].code, IssueType::TooCostly);
+    assert_eq!(
+        issues[MAX_ISSUES - 1].path.as_deref(),
+        Some("Patient.name[199].family")
     );
 }
