@@ -143,7 +143,7 @@ fn store_version(
     let millis = last_updated.millis();
     let seq = insert_version(conn, &key, version, millis, method, body.as_deref(), &keys)?;
     upsert_head(conn, &key, version, seq, body.is_none(), millis, &keys)?;
-    replace_links(conn, &key, &keys)?;
+    replace_links(conn, &key, &keys, version == 1)?;
     Ok(StoredVersion {
         key,
         version,
@@ -236,9 +236,16 @@ fn upsert_head(
 }
 
 /// Makes the link rows of `key` exactly `keys.references`.
-fn replace_links(conn: &Connection, key: &ResourceKey, keys: &RowKeys) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM resource_link WHERE source_type = ?1 AND source_id = ?2")?
-        .execute(params![key.resource_type, key.id])?;
+fn replace_links(
+    conn: &Connection,
+    key: &ResourceKey,
+    keys: &RowKeys,
+    first_version: bool,
+) -> Result<(), StoreError> {
+    if !first_version {
+        conn.prepare_cached("DELETE FROM resource_link WHERE source_type = ?1 AND source_id = ?2")?
+            .execute(params![key.resource_type, key.id])?;
+    }
     if keys.references.is_empty() {
         return Ok(());
     }
