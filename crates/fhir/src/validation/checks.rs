@@ -31,21 +31,12 @@ impl<'v> Validator<'_, 'v> {
                 ReferenceTarget::Local { resource_type, .. }
                 | ReferenceTarget::Conditional { resource_type, .. },
             ) => {
-                if !v.definitions.is_resource_type(&resource_type) {
+                if v.definitions.is_resource_type(&resource_type) {
+                    v.check_target_type(&resource_type, targets);
+                } else {
                     v.report(
                         codes::BAD_REFERENCE,
                         format!("'{}' does not name an R4 resource type", shown(text)),
-                    );
-                } else if let Some(targets) = targets
-                    && !targets.iter().any(|t| **t == *resource_type)
-                {
-                    let allowed: Vec<&str> = targets.iter().map(|t| &**t).collect();
-                    v.report(
-                        codes::WRONG_REFERENCE_TARGET,
-                        format!(
-                            "a reference to {resource_type} is not allowed here (allowed: {})",
-                            allowed.join(", ")
-                        ),
                     );
                 }
             }
@@ -62,8 +53,32 @@ impl<'v> Validator<'_, 'v> {
                     );
                 }
             }
-            Some(ReferenceTarget::External(_)) => {}
+            Some(ReferenceTarget::External(_)) => {
+                // A RESTful absolute URL ends in Type/id (or Type/id/_history/vid); its type
+                // is checked like a relative one. Other URLs and URNs say nothing about type.
+                if let Some(resource_type) = restful_url_type(text)
+                    && v.definitions.is_resource_type(resource_type)
+                {
+                    v.check_target_type(resource_type, targets);
+                }
+            }
         });
+    }
+
+    /// Warns when `resource_type` is not among the element's allowed `targets`.
+    fn check_target_type(&mut self, resource_type: &str, targets: Option<&[Box<str>]>) {
+        if let Some(targets) = targets
+            && !targets.iter().any(|t| **t == *resource_type)
+        {
+            let allowed: Vec<&str> = targets.iter().map(|t| &**t).collect();
+            self.report(
+                codes::WRONG_REFERENCE_TARGET,
+                format!(
+                    "a reference to {resource_type} is not allowed here (allowed: {})",
+                    allowed.join(", ")
+                ),
+            );
+        }
     }
 
     /// A `code` element with a required binding.
@@ -153,4 +168,21 @@ impl<'v> Validator<'_, 'v> {
             );
         }
     }
+}
+
+/// The resource type of an http(s) URL of the form `.../Type/id` or
+/// `.../Type/id/_history/vid`, if it has that form.
+fn restful_url_type(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
+    let mut segments: Vec<&str> = rest.split('/').skip(1).collect();
+    if segments.len() >= 4 && segments[segments.len() - 2] == "_history" {
+        segments.truncate(segments.len() - 2);
+    }
+    let [.., resource_type, id] = segments.as_slice() else {
+        return None;
+    };
+    let looks_like_type = resource_type.starts_with(|c: char| c.is_ascii_uppercase());
+    (looks_like_type && !id.is_empty() && !id.contains(['?', '#'])).then_some(*resource_type)
 }
