@@ -172,7 +172,11 @@ impl<'a> Evaluator<'_, 'a> {
                 element: name.to_string(),
             });
         }
-        // No model knowledge: take the JSON as it is.
+        // The model does not know this element, or there is no model: outside strict
+        // mode take the JSON as it is, so data the model lacks stays reachable. A
+        // choice element is recognised by its type suffix (`valueQuantity`); without a
+        // model an element that merely starts with the name (`valueSet`) would match
+        // too, which is why callers that can should supply a model.
         let value = object.get(name);
         let ext = object.get(&format!("_{name}"));
         if value.is_some() || ext.is_some() {
