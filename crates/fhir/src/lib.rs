@@ -9,6 +9,8 @@
 //! - [`validation`]: structural validation of a resource against those
 //!   definitions, reporting every problem with its FHIRPath location and a
 //!   stable `TSR-1xxx` code ([`validation::codes`]).
+//! - [`json`]: reading a resource from JSON text, rejecting what serde_json
+//!   accepts but FHIR forbids (duplicate property names).
 //! - [`outcome`]: the `OperationOutcome` every error in Tessera is reported as.
 //! - [`subset`]: `_summary` and `_elements`.
 //! - [`compartment`]: which Patient a resource belongs to (the patient key
@@ -41,6 +43,7 @@
 
 pub mod compartment;
 pub mod definitions;
+pub mod json;
 pub mod outcome;
 pub mod reference;
 pub mod subset;

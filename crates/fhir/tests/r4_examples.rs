@@ -71,7 +71,14 @@ fn official_examples_validate() {
         };
         total += 1;
         let text = std::fs::read_to_string(dir.join(file)).expect("example file");
-        let resource: serde_json::Value = serde_json::from_str(&text).expect("example JSON");
+        // Through the strict reader, so duplicate-property detection meets real files too.
+        let resource = match tessera_fhir::json::parse_resource(&text) {
+            Ok(resource) => resource,
+            Err(issue) => {
+                problems.push(format!("{file}: {}", issue.message));
+                continue;
+            }
+        };
         let all_issues = definitions.validate(&resource);
         for warning in all_issues.iter().filter(|i| i.severity != Severity::Error) {
             println!(

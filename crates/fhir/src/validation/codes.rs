@@ -63,6 +63,8 @@ rules! {
     UNSAFE_NARRATIVE = "TSR-1026", Value, Error, "the narrative holds elements, attributes or URLs outside basic HTML formatting (txt-1)";
     BUNDLE_RULE = "TSR-1027", Invalid, Error, "a Bundle invariant (bdl-1 to bdl-12) is broken: request/response/search per type, unique fullUrl, document and message heads";
     TOO_MANY_ISSUES = "TSR-1028", TooCostly, Error, "so many problems that validation stopped reporting them";
+    INVALID_JSON = "TSR-1029", Structure, Error, "the request body is not valid JSON";
+    DUPLICATE_PROPERTY = "TSR-1030", Structure, Error, "a JSON object has the same property name twice";
 }
 
 #[cfg(test)]
