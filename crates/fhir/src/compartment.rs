@@ -19,11 +19,30 @@ impl Definitions {
         if resource_type == "Patient" {
             return resource.get("id")?.as_str().map(str::to_owned);
         }
-        self.patient_paths(resource_type)
+        // The element naming the person cared for wins over the order of the
+        // CompartmentDefinition, which lists e.g. Coverage.policyHolder before
+        // Coverage.beneficiary: a child on a parent's policy is the child's record.
+        let paths = self.patient_paths(resource_type);
+        let names_care_subject = |path: &&[Box<str>]| {
+            path.last()
+                .is_some_and(|l| CARE_SUBJECT_ELEMENTS.contains(&&**l))
+        };
+        paths
             .iter()
+            .map(|p| &**p)
+            .filter(names_care_subject)
+            .chain(
+                paths
+                    .iter()
+                    .map(|p| &**p)
+                    .filter(|p| !names_care_subject(p)),
+            )
             .find_map(|path| first_patient_reference(resource, path))
     }
 }
+
+/// Elements that name the patient a resource is about.
+const CARE_SUBJECT_ELEMENTS: &[&str] = &["patient", "subject", "beneficiary"];
 
 /// Follows `path` (JSON names, arrays flattened) and returns the first `Patient/{id}` found.
 fn first_patient_reference(value: &Value, path: &[Box<str>]) -> Option<String> {
@@ -48,6 +67,19 @@ fn first_patient_reference(value: &Value, path: &[Box<str>]) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn coverage_belongs_to_its_beneficiary_not_the_policy_holder() {
+        let coverage = json!({"resourceType": "Coverage", "status": "active",
+            "policyHolder": {"reference": "Patient/parent"},
+            "subscriber": {"reference": "Patient/parent"},
+            "beneficiary": {"reference": "Patient/child"},
+            "payor": [{"reference": "Organization/payer"}]});
+        assert_eq!(
+            Definitions::r4().patient_key(&coverage),
+            Some("child".into())
+        );
+    }
 
     #[test]
     fn patient_is_its_own_key() {

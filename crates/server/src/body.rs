@@ -28,10 +28,12 @@ pub(crate) async fn read_json(
             ApiError::BadRequest(format!("the body could not be read: {error}"))
         }
     })?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|error| {
-        // serde_json's message names the line and column.
-        ApiError::InvalidJson(error.to_string())
-    })?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|error| ApiError::InvalidJson(format!("the body is not UTF-8: {error}")))?;
+    // parse_resource also refuses a property name repeated in one object,
+    // which serde_json alone would silently resolve to the last value.
+    let value = tessera_fhir::json::parse_resource(text)
+        .map_err(|issue| ApiError::InvalidJson(issue.message))?;
     if value.is_object() {
         Ok(value)
     } else {

@@ -34,6 +34,14 @@ fn bad_requests_are_400() {
             .unwrap()
             .contains("line 2")
     );
+    let duplicate = send(
+        "POST",
+        &server.url("Patient"),
+        &[FHIR_JSON],
+        Some(r#"{"resourceType": "Patient", "gender": "male", "gender": "female"}"#),
+    );
+    assert_outcome(&duplicate, 400, "structure");
+    assert!(duplicate.body.contains("gender"), "{}", duplicate.body);
     let array = send("POST", &server.url("Patient"), &[FHIR_JSON], Some("[1, 2]"));
     assert_outcome(&array, 400, "structure");
     let wrong_type = post_json(
