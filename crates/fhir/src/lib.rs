@@ -46,6 +46,7 @@ pub mod definitions;
 pub mod json;
 pub mod outcome;
 pub mod reference;
+pub mod search;
 pub mod subset;
 pub mod validation;
 

@@ -33,6 +33,7 @@ pub(crate) fn row_keys(
             .map(str::to_owned)
             .or_else(|| tagged_author(resource)),
         references,
+        index: definitions.index_entries(resource),
     }
 }
 

@@ -28,8 +28,8 @@ pub mod sqlite;
 pub use clock::{Clock, Instant};
 pub use error::StoreError;
 pub use model::{
-    HistoryPage, HistoryQuery, HistoryScope, ResourceKey, RowKeys, StoredVersion, WriteBatch,
-    WriteMethod, WriteOp, WriteOutcome,
+    HistoryPage, HistoryQuery, HistoryScope, ResourceKey, RowKeys, SearchPage, StoredVersion,
+    WriteBatch, WriteMethod, WriteOp, WriteOutcome,
 };
 
 use async_trait::async_trait;
@@ -57,6 +57,14 @@ pub trait ResourceStore: Send + Sync + 'static {
 
     /// A page of history, newest first.
     async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
+
+    /// One page of a search: the current, live resources matching `query`,
+    /// after `cursor` (from [`SearchPage::next_cursor`]) when given.
+    async fn search(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+        cursor: Option<&str>,
+    ) -> Result<SearchPage, StoreError>;
 
     /// Finishes pending writes and closes the database cleanly.
     async fn close(&self) -> Result<(), StoreError>;

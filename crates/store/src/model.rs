@@ -76,7 +76,7 @@ impl StoredVersion {
 
 /// What every stored row carries besides the resource itself, decided above
 /// the store (from FHIR knowledge and the caller's identity).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RowKeys {
     /// The Patient id of the compartment the resource belongs to.
     pub patient_key: Option<String>,
@@ -85,6 +85,9 @@ pub struct RowKeys {
     /// Local resources this version refers to; a resource that current
     /// resources refer to cannot be deleted.
     pub references: Vec<ResourceKey>,
+    /// The search-index values of this version (from
+    /// `Definitions::index_entries`), stored in the same transaction.
+    pub index: Vec<tessera_fhir::search::IndexEntry>,
 }
 
 /// One change to one resource.
@@ -167,4 +170,17 @@ pub struct HistoryPage {
     /// Cursor for the next page, if there is one.
     pub next_cursor: Option<i64>,
     pub total: Option<u64>,
+}
+
+/// One page of search results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchPage {
+    /// The matches of this page, in result order (`search.mode = match`).
+    pub matches: Vec<StoredVersion>,
+    /// Resources added by `_include` / `_revinclude` (`search.mode = include`).
+    pub included: Vec<StoredVersion>,
+    /// The number of matches, when the query asked for it.
+    pub total: Option<u64>,
+    /// An opaque cursor for the next page, if there is one.
+    pub next_cursor: Option<String>,
 }

@@ -153,6 +153,7 @@ async fn delete_keeps_history_and_refuses_while_referenced() {
                 patient_key: Some("p1".into()),
                 author_org: Some("org1".into()),
                 references: vec![patient_key.clone()],
+                index: Vec::new(),
             },
         }))
         .await

@@ -173,6 +173,7 @@ fn store_deletion(
         patient_key,
         author_org,
         references: Vec::new(),
+        index: Vec::new(),
     };
     store_version(conn, clock, key, version, WriteMethod::Delete, None, keys)
 }

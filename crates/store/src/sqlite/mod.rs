@@ -126,6 +126,17 @@ impl ResourceStore for SqliteStore {
         self.readers.with(|conn| reads::history(conn, query))
     }
 
+    async fn search(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+        cursor: Option<&str>,
+    ) -> Result<crate::SearchPage, StoreError> {
+        let _ = (query, cursor);
+        Err(StoreError::Unavailable(
+            "search is not implemented yet".into(),
+        ))
+    }
+
     async fn close(&self) -> Result<(), StoreError> {
         self.checkpointer
             .lock()
