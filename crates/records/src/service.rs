@@ -198,6 +198,18 @@ impl RecordService {
         Ok(self.store.history(query).await?)
     }
 
+    /// One page of a search (already parsed against the definitions).
+    pub async fn search(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+        cursor: Option<&str>,
+    ) -> Result<tessera_store::SearchPage, RecordError> {
+        for resource_type in &query.resource_types {
+            self.check_type(resource_type)?;
+        }
+        Ok(self.store.search(query, cursor).await?)
+    }
+
     fn check_key(&self, key: &ResourceKey) -> Result<(), RecordError> {
         self.check_type(&key.resource_type)?;
         if is_valid_id(&key.id) {

@@ -43,11 +43,17 @@ async fn handle(
     match route {
         FhirRoute::Capabilities => Ok(interactions::capabilities(&ctx)),
         FhirRoute::Create(resource_type) => interactions::create(&ctx, &resource_type, body).await,
-        FhirRoute::Search(resource_type) => {
-            app.records.check_type(&resource_type)?;
-            Err(ApiError::NotImplemented(
-                "search (arrives with the search issue)",
-            ))
+        FhirRoute::Search {
+            resource_type,
+            compartment,
+            form,
+        } => {
+            let scope = interactions::SearchScope {
+                resource_type,
+                compartment,
+                form,
+            };
+            interactions::search(&ctx, scope, body).await
         }
         FhirRoute::Validate(resource_type) => {
             interactions::validate(&ctx, &resource_type, body).await

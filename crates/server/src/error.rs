@@ -12,6 +12,7 @@
 //! | body media type not FHIR JSON | 415 | not-supported | TSR-3008 |
 //! | interaction not implemented yet | 501 | not-supported | TSR-3009 |
 //! | server fault (a bug: a caught panic) | 500 | exception | TSR-3010 |
+//! | search parameter value malformed, or ignored under `handling=strict` | 400 | as reported per issue | TSR-3011 |
 //! | unknown resource type | 404 | not-supported | TSR-2001 |
 //! | invalid id | 400 | invalid | TSR-2002 |
 //! | unknown resource or version | 404 | not-found | TSR-2003 |
@@ -52,6 +53,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("not implemented yet: {0}")]
     NotImplemented(&'static str),
+    #[error("the search cannot be run: {}", .0.iter().map(|i| i.message.as_str()).collect::<Vec<_>>().join("; "))]
+    InvalidSearch(Vec<Issue>),
     #[error("internal error")]
     Internal,
     #[error(transparent)]
@@ -61,7 +64,7 @@ pub enum ApiError {
 /// Every Tessera code the HTTP edge itself reports (TSR-3xxx).
 pub const CODES: &[&str] = &[
     "TSR-3001", "TSR-3002", "TSR-3003", "TSR-3004", "TSR-3005", "TSR-3006", "TSR-3007", "TSR-3008",
-    "TSR-3009", "TSR-3010",
+    "TSR-3009", "TSR-3010", "TSR-3011",
 ];
 
 impl ApiError {
@@ -112,6 +115,17 @@ impl ApiError {
                 IssueType::NotSupported,
                 "TSR-3009",
             ),
+            ApiError::InvalidSearch(issues) => {
+                let issues = issues
+                    .iter()
+                    .map(|issue| {
+                        let mut issue = issue.clone();
+                        issue.tessera_code.get_or_insert("TSR-3011");
+                        issue
+                    })
+                    .collect();
+                (StatusCode::BAD_REQUEST, OperationOutcome::new(issues))
+            }
             ApiError::Internal => simple(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 IssueType::Exception,
@@ -239,6 +253,7 @@ mod tests {
             ApiError::UnsupportedMediaType("text/plain".into()),
             ApiError::NotImplemented("x"),
             ApiError::Internal,
+            ApiError::InvalidSearch(vec![Issue::error(IssueType::Invalid, "x")]),
         ];
         let codes: Vec<String> = samples.iter().map(code_of).collect();
         assert_eq!(codes, CODES);

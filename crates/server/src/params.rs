@@ -34,6 +34,11 @@ impl QueryParams {
         }
     }
 
+    /// Every parameter, decoded, in request order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()

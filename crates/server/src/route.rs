@@ -10,7 +10,14 @@ pub(crate) enum FhirRoute {
     Capabilities,
     HistorySystem,
     Create(String),
-    Search(String),
+    /// A search: of one type or (`None`) of every type; within a Patient
+    /// compartment when `compartment` is set; parameters also in a
+    /// form-encoded body when `form` (`POST .../_search`).
+    Search {
+        resource_type: Option<String>,
+        compartment: Option<ResourceKey>,
+        form: bool,
+    },
     HistoryType(String),
     Validate(String),
     Read(ResourceKey),
@@ -36,10 +43,12 @@ impl FhirRoute {
         match segments {
             [] => {
                 allowed(&[Method::GET, Method::POST])?;
-                Err(ApiError::NotImplemented(
-                    "system-level search and transaction/batch bundles",
-                ))
+                if method == Method::POST {
+                    return Err(ApiError::NotImplemented("transaction and batch bundles"));
+                }
+                Ok(search(None, None, false))
             }
+            ["_search"] => allowed(&[Method::POST]).map(|_| search(None, None, true)),
             ["metadata"] => allowed(&[Method::GET]).map(|_| FhirRoute::Capabilities),
             ["_history"] => allowed(&[Method::GET]).map(|_| FhirRoute::HistorySystem),
             [operation] if operation.starts_with('$') => {
@@ -50,8 +59,11 @@ impl FhirRoute {
                 Ok(if method == Method::POST {
                     FhirRoute::Create(resource_type.to_string())
                 } else {
-                    FhirRoute::Search(resource_type.to_string())
+                    search(Some(resource_type), None, false)
                 })
+            }
+            [resource_type, "_search"] => {
+                allowed(&[Method::POST]).map(|_| search(Some(resource_type), None, true))
             }
             [resource_type, "_history"] => {
                 allowed(&[Method::GET]).map(|_| FhirRoute::HistoryType(resource_type.to_string()))
@@ -73,6 +85,19 @@ impl FhirRoute {
             }
             [resource_type, id, "_history"] => allowed(&[Method::GET])
                 .map(|_| FhirRoute::HistoryInstance(ResourceKey::new(*resource_type, *id))),
+            [compartment, id, resource_type]
+                if !resource_type.starts_with('_') && !resource_type.starts_with('$') =>
+            {
+                allowed(&[Method::GET])?;
+                if *compartment != "Patient" {
+                    return Err(ApiError::NotImplemented("compartments other than Patient"));
+                }
+                Ok(search(
+                    Some(resource_type),
+                    Some(ResourceKey::new(*compartment, *id)),
+                    false,
+                ))
+            }
             [resource_type, id, "_history", version] => {
                 allowed(&[Method::GET, Method::HEAD]).map(|_| {
                     FhirRoute::VersionRead(
@@ -83,6 +108,14 @@ impl FhirRoute {
             }
             _ => Err(ApiError::NoSuchPath),
         }
+    }
+}
+
+fn search(resource_type: Option<&str>, compartment: Option<ResourceKey>, form: bool) -> FhirRoute {
+    FhirRoute::Search {
+        resource_type: resource_type.map(str::to_owned),
+        compartment,
+        form,
     }
 }
 
@@ -112,6 +145,19 @@ mod tests {
             parse(Method::DELETE, "Patient"),
             Err(ApiError::MethodNotAllowed { .. })
         ));
+        assert_eq!(
+            parse(Method::GET, "Patient/p1/Observation").unwrap(),
+            search(
+                Some("Observation"),
+                Some(ResourceKey::new("Patient", "p1")),
+                false
+            )
+        );
+        assert_eq!(
+            parse(Method::POST, "Observation/_search").unwrap(),
+            search(Some("Observation"), None, true)
+        );
+        assert_eq!(parse(Method::GET, "").unwrap(), search(None, None, false));
         assert!(matches!(
             parse(Method::GET, "Patient/1/_history/2/x"),
             Err(ApiError::NoSuchPath)

@@ -4,10 +4,12 @@
 
 mod crud;
 mod history;
+mod search;
 mod validate;
 
 pub(crate) use crud::{create, delete, read, update, vread};
 pub(crate) use history::history;
+pub(crate) use search::{SearchScope, search};
 pub(crate) use validate::validate;
 
 use crate::App;
