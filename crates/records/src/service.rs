@@ -100,6 +100,20 @@ impl RecordService {
         if_match: Option<i64>,
         context: &WriteContext,
     ) -> Result<WriteResult, RecordError> {
+        let op = self.prepare_update(key, resource, if_match, context)?;
+        self.write_one(op).await
+    }
+
+    /// Everything an update does before the store: checks, validation and
+    /// row keys. Callers that write many resources at once (import) prepare
+    /// each and hand the operations to [`RecordService::write`] together.
+    pub fn prepare_update(
+        &self,
+        key: &ResourceKey,
+        resource: Value,
+        if_match: Option<i64>,
+        context: &WriteContext,
+    ) -> Result<WriteOp, RecordError> {
         self.check_key(key)?;
         match resource.get("id").and_then(Value::as_str) {
             Some(id) if id == key.id => {}
@@ -126,13 +140,17 @@ impl RecordService {
         }
         self.validate(&key.resource_type, &resource)?;
         let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
-        let op = WriteOp::Update {
+        Ok(WriteOp::Update {
             key: key.clone(),
             resource: into_object(resource)?,
             keys,
             if_match,
-        };
-        self.write_one(op).await
+        })
+    }
+
+    /// Writes prepared operations in one durable transaction, all or nothing.
+    pub async fn write(&self, ops: Vec<WriteOp>) -> Result<Vec<WriteOutcome>, RecordError> {
+        Ok(self.store.write(WriteBatch { ops }).await?)
     }
 
     /// Logically deletes `key`. `None` when it was already deleted.

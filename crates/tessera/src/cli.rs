@@ -23,10 +23,16 @@ pub struct Cli {
 pub enum Command {
     /// Serve the FHIR R4 REST API (at /fhir) until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
+    /// Load FHIR Bundles (transaction, batch, collection) and NDJSON files
+    /// into the store: every resource validated, bad files or lines reported
+    /// with their location while the rest continues; files already imported
+    /// are skipped.
+    Import(ImportArgs),
 }
 
+/// Where the data lives: shared by every command that opens the store.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub struct StoreArgs {
     /// TOML configuration file. Keys: data_dir, database, listen, base_url,
     /// max_body_bytes, log (each as the option of the same name).
     #[arg(long, env = "TESSERA_CONFIG", value_name = "FILE")]
@@ -42,6 +48,31 @@ pub struct ServeArgs {
     #[arg(long, env = "TESSERA_DATABASE", value_name = "URL")]
     pub database: Option<String>,
 
+    /// Log filter (tracing syntax, e.g. info, debug, tessera_server=debug).
+    /// [default: info]
+    #[arg(long, env = "TESSERA_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Resources written per transaction.
+    #[arg(long, default_value_t = 2000, value_name = "N")]
+    pub batch: usize,
+
+    /// Files (.json Bundles or resources, .ndjson) or directories of them.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
     /// Address to listen on; port 0 picks a free port (the chosen address is
     /// printed on standard output). [default: 127.0.0.1:8080]
     #[arg(long, env = "TESSERA_LISTEN", value_name = "ADDR")]
@@ -56,9 +87,4 @@ pub struct ServeArgs {
     /// [default: 16777216 (16 MiB)]
     #[arg(long, env = "TESSERA_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,
-
-    /// Log filter (tracing syntax, e.g. info, debug, tessera_server=debug).
-    /// [default: info]
-    #[arg(long, env = "TESSERA_LOG", value_name = "FILTER")]
-    pub log: Option<String>,
 }

@@ -1,10 +1,10 @@
-//! The settings of `tessera serve`, merged from the command line, the
-//! environment (both through clap) and the TOML file.
+//! Settings, merged from the command line, the environment (both through
+//! clap) and the TOML file.
 
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, StoreArgs};
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The TOML configuration file. Unknown keys are an error, so a typo is
 /// reported instead of silently ignored.
@@ -19,63 +19,88 @@ struct FileSettings {
     log: Option<String>,
 }
 
+impl FileSettings {
+    fn read(path: Option<&Path>) -> anyhow::Result<FileSettings> {
+        let Some(path) = path else {
+            return Ok(FileSettings::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        toml::from_str::<FileSettings>(&text).map_err(|error| {
+            let line = error
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            match line {
+                Some(line) => anyhow::anyhow!("{}:{line}: {}", path.display(), error.message()),
+                None => anyhow::anyhow!("{}: {}", path.display(), error.message()),
+            }
+        })
+    }
+}
+
 /// Where the data lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
     Sqlite(PathBuf),
 }
 
+/// The settings every command that opens the store shares.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    pub data_dir: PathBuf,
+    pub database: DatabaseLocation,
+    pub log: String,
+}
+
 /// Every setting of `tessera serve`, resolved.
 #[derive(Debug, Clone)]
 pub struct ServeSettings {
-    pub database: DatabaseLocation,
+    pub store: StoreSettings,
     pub listen: String,
     pub base_url: Option<String>,
     pub max_body_bytes: usize,
-    pub log: String,
+}
+
+impl StoreSettings {
+    pub fn resolve(args: StoreArgs) -> anyhow::Result<StoreSettings> {
+        let file = FileSettings::read(args.config.as_deref())?;
+        StoreSettings::merge(args, &file)
+    }
+
+    fn merge(args: StoreArgs, file: &FileSettings) -> anyhow::Result<StoreSettings> {
+        let data_dir = args
+            .data_dir
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("tessera-data"));
+        let database = match args.database.or_else(|| file.database.clone()) {
+            None => DatabaseLocation::Sqlite(data_dir.join("tessera.db")),
+            Some(url) => parse_database_url(&url)?,
+        };
+        Ok(StoreSettings {
+            data_dir,
+            database,
+            log: args
+                .log
+                .or_else(|| file.log.clone())
+                .unwrap_or_else(|| "info".into()),
+        })
+    }
 }
 
 impl ServeSettings {
     pub fn resolve(args: ServeArgs) -> anyhow::Result<ServeSettings> {
-        let file = match &args.config {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| {
-                    format!("cannot read the configuration file {}", path.display())
-                })?;
-                toml::from_str::<FileSettings>(&text).map_err(|error| {
-                    let line = error
-                        .span()
-                        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-                    match line {
-                        Some(line) => {
-                            anyhow::anyhow!("{}:{line}: {}", path.display(), error.message())
-                        }
-                        None => anyhow::anyhow!("{}: {}", path.display(), error.message()),
-                    }
-                })?
-            }
-            None => FileSettings::default(),
-        };
-        let data_dir = args
-            .data_dir
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("tessera-data"));
-        let database = match args.database.or(file.database) {
-            None => DatabaseLocation::Sqlite(data_dir.join("tessera.db")),
-            Some(url) => parse_database_url(&url)?,
-        };
+        let file = FileSettings::read(args.store.config.as_deref())?;
         Ok(ServeSettings {
-            database,
             listen: args
                 .listen
-                .or(file.listen)
+                .or_else(|| file.listen.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into()),
-            base_url: args.base_url.or(file.base_url),
+            base_url: args.base_url.or_else(|| file.base_url.clone()),
             max_body_bytes: args
                 .max_body_bytes
                 .or(file.max_body_bytes)
                 .unwrap_or(tessera_server::DEFAULT_MAX_BODY_BYTES),
-            log: args.log.or(file.log).unwrap_or_else(|| "info".into()),
+            store: StoreSettings::merge(args.store, &file)?,
         })
     }
 }

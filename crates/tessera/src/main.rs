@@ -4,6 +4,8 @@
 
 mod cli;
 mod config;
+mod import;
+mod runtime;
 mod serve;
 
 use clap::Parser;
@@ -12,6 +14,7 @@ fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Import(args) => import::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -2,56 +2,23 @@
 //! let in-flight requests finish and close the database cleanly.
 
 use crate::cli::ServeArgs;
-use crate::config::{DatabaseLocation, ServeSettings};
+use crate::config::ServeSettings;
+use crate::runtime::{SystemClock, init_logging, open_store, tokio_runtime};
 use anyhow::Context;
 use std::io::Write;
 use std::sync::Arc;
 use tessera_records::RecordService;
-use tessera_store::sqlite::SqliteStore;
-use tessera_store::{Clock, Instant, ResourceStore};
-
-/// The real clock; only the binary reads it.
-struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_millis(&self) -> i64 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
-    }
-}
+use tessera_store::{Clock, Instant};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let settings = ServeSettings::resolve(args)?;
-    init_logging(&settings.log)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(serve(settings))
-}
-
-fn init_logging(filter: &str) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .with_context(|| format!("'{filter}' is not a valid log filter"))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    Ok(())
+    init_logging(&settings.store.log)?;
+    tokio_runtime()?.block_on(serve(settings))
 }
 
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store: Arc<dyn ResourceStore> = match &settings.database {
-        DatabaseLocation::Sqlite(path) => {
-            let store = SqliteStore::open(path, clock.clone())?;
-            tracing::info!(path = %path.display(), "opened the SQLite database");
-            Arc::new(store)
-        }
-    };
+    let store = open_store(&settings.store, clock.clone())?;
     let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
     let config = tessera_server::ServerConfig {
         public_base_url: settings.base_url.clone(),

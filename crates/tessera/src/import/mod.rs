@@ -1,0 +1,322 @@
+//! `tessera import FILE_OR_DIR...`: loads transaction, batch and collection
+//! Bundles (`.json`) and NDJSON (`.ndjson`, one resource per line) through
+//! the same path as every other write (validation, row keys, durable
+//! commit), in batches.
+//!
+//! A transaction Bundle is all or nothing: one bad entry rejects it, with
+//! the entry index. In a batch or collection Bundle or an NDJSON file, a bad
+//! entry or line is reported with its location and the rest is loaded.
+//! Files already imported (same path, size and content) are skipped, so an
+//! interrupted import can simply be run again.
+
+mod bundle;
+mod ledger;
+
+use crate::cli::ImportArgs;
+use crate::config::StoreSettings;
+use crate::runtime::{SystemClock, init_logging, open_store, tokio_runtime};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use ledger::ImportLedger;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tessera_records::{RecordError, RecordService, WriteContext};
+use tessera_store::{ResourceKey, WriteOp};
+
+pub fn run(args: ImportArgs) -> anyhow::Result<()> {
+    let settings = StoreSettings::resolve(args.store)?;
+    // Progress and problems are the output of an import; logs only warn.
+    init_logging("warn")?;
+    tokio_runtime()?.block_on(async {
+        let store = open_store(&settings, Arc::new(SystemClock))?;
+        let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
+        let files = list_files(&args.paths)?;
+        let mut ledger = ImportLedger::open(&settings.data_dir)?;
+        let mut import = Import::new(records, args.batch.max(1), &files);
+        for file in &files {
+            import.file(file, &mut ledger).await?;
+        }
+        import.finish();
+        store.close().await?;
+        if import.errors > 0 {
+            anyhow::bail!(
+                "{} problems (listed above); everything else was imported",
+                import.errors
+            );
+        }
+        Ok(())
+    })
+}
+
+/// Every `.json` and `.ndjson` file named or found (recursively) under a
+/// named directory, sorted within each directory.
+fn list_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            for entry in std::fs::read_dir(path)
+                .with_context(|| format!("cannot list {}", path.display()))?
+            {
+                found.push(entry?.path());
+            }
+            found.sort();
+            let (dirs, plain): (Vec<_>, Vec<_>) = found.into_iter().partition(|p| p.is_dir());
+            files.extend(plain.into_iter().filter(|p| is_importable(p)));
+            files.extend(list_files(&dirs)?);
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            anyhow::bail!("{}: no such file or directory", path.display());
+        }
+    }
+    Ok(files)
+}
+
+fn is_importable(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("json" | "ndjson")
+    )
+}
+
+/// The state of one import run.
+struct Import {
+    records: RecordService,
+    batch: usize,
+    pending: Vec<WriteOp>,
+    /// What each pending op is, for the summary once it commits.
+    pending_types: Vec<String>,
+    counts: BTreeMap<String, u64>,
+    errors: u64,
+    skipped_files: u64,
+    progress: ProgressBar,
+    started: std::time::Instant,
+}
+
+impl Import {
+    fn new(records: RecordService, batch: usize, files: &[PathBuf]) -> Import {
+        let total: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        let progress = ProgressBar::new(total);
+        progress.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Import {
+            records,
+            batch,
+            pending: Vec::new(),
+            pending_types: Vec::new(),
+            counts: BTreeMap::new(),
+            errors: 0,
+            skipped_files: 0,
+            progress,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn report(&mut self, location: String, message: &str) {
+        self.errors += 1;
+        // suspend, not println: println prints nothing when the bar is hidden
+        // (standard error is not a terminal), and problems must always show.
+        self.progress.suspend(|| eprintln!("{location}: {message}"));
+    }
+
+    async fn file(&mut self, path: &Path, ledger: &mut ImportLedger) -> anyhow::Result<()> {
+        let content =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let line = ImportLedger::line(path, &content);
+        if ledger.contains(&line) {
+            self.skipped_files += 1;
+            self.progress.inc(content.len() as u64);
+            return Ok(());
+        }
+        let name = path.display().to_string();
+        let errors_before = self.errors;
+        let text = match std::str::from_utf8(&content) {
+            Ok(text) => text,
+            Err(error) => {
+                self.report(name, &format!("not UTF-8 text: {error}"));
+                return Ok(());
+            }
+        };
+        if path.extension().and_then(|e| e.to_str()) == Some("ndjson") {
+            for (number, line_text) in text.lines().enumerate() {
+                if line_text.trim().is_empty() {
+                    continue;
+                }
+                let location = format!("{name}:{}", number + 1);
+                match tessera_fhir::json::parse_resource(line_text) {
+                    Ok(resource) => self.add(resource, location).await?,
+                    Err(issue) => self.report(location, &issue.message),
+                }
+                self.progress.inc(line_text.len() as u64 + 1);
+            }
+        } else {
+            match tessera_fhir::json::parse_resource(text) {
+                Ok(value)
+                    if value.get("resourceType").and_then(Value::as_str) == Some("Bundle") =>
+                {
+                    self.bundle(&value, &name).await?;
+                }
+                Ok(value) => self.add(value, name.clone()).await?,
+                Err(issue) => self.report(name.clone(), &issue.message),
+            }
+            self.progress.inc(content.len() as u64);
+        }
+        self.flush().await?;
+        if self.errors == errors_before {
+            ledger.record(line)?;
+        }
+        Ok(())
+    }
+
+    async fn bundle(&mut self, bundle: &Value, name: &str) -> anyhow::Result<()> {
+        // Conditional references look up what earlier files stored.
+        self.flush().await?;
+        let (entries, problems) = bundle::plan(&self.records, bundle).await;
+        let transaction = bundle::is_transaction(bundle);
+        let mut prepared = Vec::with_capacity(entries.len());
+        let mut failed = !problems.is_empty();
+        for problem in problems {
+            let location = match problem.index {
+                Some(index) => format!("{name}: Bundle.entry[{index}]"),
+                None => name.to_owned(),
+            };
+            self.report(location, &problem.message);
+        }
+        for entry in entries {
+            match self.prepare(entry.key, entry.resource) {
+                Ok(op) => prepared.push(op),
+                Err(message) => {
+                    failed = true;
+                    self.report(format!("{name}: Bundle.entry[{}]", entry.index), &message);
+                }
+            }
+        }
+        if transaction && failed {
+            self.progress.println(format!(
+                "{name}: the transaction was not imported (nothing of it is stored)"
+            ));
+            return Ok(());
+        }
+        for (op, resource_type) in prepared {
+            self.pending.push(op);
+            self.pending_types.push(resource_type);
+        }
+        if transaction {
+            // A transaction commits whole: its entries never straddle two batches.
+            self.flush().await?;
+        } else if self.pending.len() >= self.batch {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn add(&mut self, mut resource: Value, location: String) -> anyhow::Result<()> {
+        let Some(resource_type) = resource
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            self.report(location, "the resource has no resourceType");
+            return Ok(());
+        };
+        let id = match resource.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => {
+                let id = uuid::Uuid::new_v4().to_string();
+                resource["id"] = Value::String(id.clone());
+                id
+            }
+        };
+        match self.prepare(ResourceKey::new(resource_type, id), resource) {
+            Ok((op, resource_type)) => {
+                self.pending.push(op);
+                self.pending_types.push(resource_type);
+                if self.pending.len() >= self.batch {
+                    self.flush().await?;
+                }
+            }
+            Err(message) => self.report(location, &message),
+        }
+        Ok(())
+    }
+
+    fn prepare(&self, key: ResourceKey, resource: Value) -> Result<(WriteOp, String), String> {
+        let resource_type = key.resource_type.clone();
+        self.records
+            .prepare_update(&key, resource, None, &WriteContext::default())
+            .map(|op| (op, resource_type))
+            .map_err(|error| describe(&key, &error))
+    }
+
+    /// Writes what is pending in one durable transaction.
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let ops = std::mem::take(&mut self.pending);
+        let types = std::mem::take(&mut self.pending_types);
+        self.records
+            .write(ops)
+            .await
+            .context("the database refused a batch; nothing of it was stored")?;
+        for resource_type in types {
+            *self.counts.entry(resource_type).or_default() += 1;
+        }
+        let stored: u64 = self.counts.values().sum();
+        let rate = stored as f64 / self.started.elapsed().as_secs_f64().max(0.001);
+        self.progress
+            .set_message(format!("{stored} resources, {rate:.0}/s"));
+        Ok(())
+    }
+
+    fn finish(&self) {
+        self.progress.finish_and_clear();
+        let stored: u64 = self.counts.values().sum();
+        let seconds = self.started.elapsed().as_secs_f64();
+        println!(
+            "imported {stored} resources in {seconds:.1} s ({:.0}/s); {} problems; {} files already imported",
+            stored as f64 / seconds.max(0.001),
+            self.errors,
+            self.skipped_files
+        );
+        for (resource_type, count) in &self.counts {
+            println!("  {resource_type:<28} {count}");
+        }
+    }
+}
+
+/// A record error as one line: what, and where in the resource.
+fn describe(key: &ResourceKey, error: &RecordError) -> String {
+    match error {
+        RecordError::Invalid(issues) => {
+            let first: Vec<String> = issues
+                .iter()
+                .filter(|i| {
+                    matches!(
+                        i.severity,
+                        tessera_fhir::Severity::Error | tessera_fhir::Severity::Fatal
+                    )
+                })
+                .take(3)
+                .map(|i| match &i.path {
+                    Some(path) => format!("{path}: {}", i.message),
+                    None => i.message.clone(),
+                })
+                .collect();
+            format!("{key} is not valid: {}", first.join("; "))
+        }
+        other => format!("{key}: {other}"),
+    }
+}

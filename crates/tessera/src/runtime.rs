@@ -1,0 +1,53 @@
+//! What every command shares: logging, the real clock, opening the store.
+
+use crate::config::{DatabaseLocation, StoreSettings};
+use anyhow::Context;
+use std::sync::Arc;
+use tessera_store::sqlite::SqliteStore;
+use tessera_store::{Clock, ResourceStore};
+
+/// The real clock; only the binary reads it.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> i64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// Logs to standard error with the given filter.
+pub fn init_logging(filter: &str) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .with_context(|| format!("'{filter}' is not a valid log filter"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    Ok(())
+}
+
+/// A multi-threaded tokio runtime.
+pub fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Opens the store the settings name.
+pub fn open_store(
+    settings: &StoreSettings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn ResourceStore>> {
+    match &settings.database {
+        DatabaseLocation::Sqlite(path) => {
+            let store = SqliteStore::open(path, clock)?;
+            tracing::info!(path = %path.display(), "opened the SQLite database");
+            Ok(Arc::new(store))
+        }
+    }
+}
