@@ -19,6 +19,9 @@ pub(super) struct PlannedEntry {
 pub(super) struct EntryProblem {
     pub index: Option<usize>,
     pub message: String,
+    /// Only a conditional reference that matched nothing: another file of
+    /// the same import may still store its target.
+    pub unresolved_only: bool,
 }
 
 impl EntryProblem {
@@ -26,6 +29,7 @@ impl EntryProblem {
         EntryProblem {
             index: Some(index),
             message: message.into(),
+            unresolved_only: false,
         }
     }
 }
@@ -119,6 +123,7 @@ pub(super) async fn plan(
     for mut entry in planned {
         let mut unresolved = Vec::new();
         let mut conditional = Vec::new();
+        let mut matched_nothing = 0;
         rewrite_references(
             &mut entry.resource,
             &identities,
@@ -132,7 +137,10 @@ pub(super) async fn plan(
                     .and_then(|found| {
                         found
                             .map(|id| format!("{target_type}/{id}"))
-                            .ok_or_else(|| format!("the reference '{reference}' matches nothing"))
+                            .ok_or_else(|| {
+                                matched_nothing += 1;
+                                format!("the reference '{reference}' matches nothing")
+                            })
                     }),
                 None => Err(format!("'{reference}' is not a conditional reference")),
             };
@@ -144,7 +152,9 @@ pub(super) async fn plan(
         if unresolved.is_empty() {
             rewritten.push(entry);
         } else {
-            problems.push(EntryProblem::at(entry.index, unresolved.join("; ")));
+            let mut problem = EntryProblem::at(entry.index, unresolved.join("; "));
+            problem.unresolved_only = matched_nothing == unresolved.len();
+            problems.push(problem);
         }
     }
     (rewritten, problems)

@@ -35,7 +35,17 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
         let files = list_files(&args.paths)?;
         let mut ledger = ImportLedger::open(&settings.data_dir)?;
         let mut import = Import::new(records, args.batch.max(1), &files);
+        // A bundle whose conditional references name nothing yet is tried
+        // again after every other file, once: files may come in any order
+        // (e.g. patients before the organisations they refer to).
+        let mut deferred = Vec::new();
         for file in &files {
+            if import.file(file, &mut ledger).await? == FileOutcome::Deferred {
+                deferred.push(file);
+            }
+        }
+        import.last_pass = true;
+        for file in deferred {
             import.file(file, &mut ledger).await?;
         }
         import.finish();
@@ -82,8 +92,18 @@ fn is_importable(path: &Path) -> bool {
     )
 }
 
+/// What became of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileOutcome {
+    Done,
+    /// Left for the last pass: its references may be stored by a later file.
+    Deferred,
+}
+
 /// The state of one import run.
 struct Import {
+    /// Whether files can no longer be deferred.
+    last_pass: bool,
     records: RecordService,
     batch: usize,
     pending: Vec<WriteOp>,
@@ -112,6 +132,7 @@ impl Import {
             .progress_chars("=> "),
         );
         Import {
+            last_pass: false,
             records,
             batch,
             pending: Vec::new(),
@@ -131,14 +152,18 @@ impl Import {
         self.progress.suspend(|| eprintln!("{location}: {message}"));
     }
 
-    async fn file(&mut self, path: &Path, ledger: &mut ImportLedger) -> anyhow::Result<()> {
+    async fn file(
+        &mut self,
+        path: &Path,
+        ledger: &mut ImportLedger,
+    ) -> anyhow::Result<FileOutcome> {
         let content =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let line = ImportLedger::line(path, &content);
         if ledger.contains(&line) {
             self.skipped_files += 1;
             self.progress.inc(content.len() as u64);
-            return Ok(());
+            return Ok(FileOutcome::Done);
         }
         let name = path.display().to_string();
         let errors_before = self.errors;
@@ -146,7 +171,7 @@ impl Import {
             Ok(text) => text,
             Err(error) => {
                 self.report(name, &format!("not UTF-8 text: {error}"));
-                return Ok(());
+                return Ok(FileOutcome::Done);
             }
         };
         if path.extension().and_then(|e| e.to_str()) == Some("ndjson") {
@@ -177,14 +202,21 @@ impl Import {
         if self.errors == errors_before {
             ledger.record(line)?;
         }
-        Ok(())
+        Ok(FileOutcome::Done)
     }
 
-    async fn bundle(&mut self, bundle: &Value, name: &str) -> anyhow::Result<()> {
+    async fn bundle(&mut self, bundle: &Value, name: &str) -> anyhow::Result<FileOutcome> {
         // Conditional references look up what earlier files stored.
         self.flush().await?;
         let (entries, problems) = bundle::plan(&self.records, bundle).await;
         let transaction = bundle::is_transaction(bundle);
+        if transaction
+            && !self.last_pass
+            && !problems.is_empty()
+            && problems.iter().all(|p| p.unresolved_only)
+        {
+            return Ok(FileOutcome::Deferred);
+        }
         let mut prepared = Vec::with_capacity(entries.len());
         let mut failed = !problems.is_empty();
         for problem in problems {
@@ -204,10 +236,10 @@ impl Import {
             }
         }
         if transaction && failed {
-            self.progress.println(format!(
-                "{name}: the transaction was not imported (nothing of it is stored)"
-            ));
-            return Ok(());
+            self.progress.suspend(|| {
+                eprintln!("{name}: the transaction was not imported (nothing of it is stored)")
+            });
+            return Ok(FileOutcome::Done);
         }
         for (op, resource_type) in prepared {
             self.pending.push(op);
@@ -219,7 +251,7 @@ impl Import {
         } else if self.pending.len() >= self.batch {
             self.flush().await?;
         }
-        Ok(())
+        Ok(FileOutcome::Done)
     }
 
     async fn add(&mut self, mut resource: Value, location: String) -> anyhow::Result<()> {
