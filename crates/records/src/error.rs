@@ -38,13 +38,22 @@ pub enum RecordError {
     /// Persistence failed.
     #[error(transparent)]
     Store(StoreError),
+    /// A conditional operation's search matched more than one resource.
+    #[error("'{0}' matches more than one resource")]
+    MultipleMatches(String),
+    /// One entry of a transaction Bundle failed; nothing of the Bundle was stored.
+    #[error("Bundle.entry[{index}]: {error}")]
+    InEntry {
+        index: usize,
+        error: Box<RecordError>,
+    },
 }
 
 impl RecordError {
     /// Every code [`RecordError::code`] can return.
     pub const CODES: &'static [&'static str] = &[
         "TSR-2001", "TSR-2002", "TSR-2003", "TSR-2004", "TSR-2005", "TSR-2006", "TSR-2007",
-        "TSR-2008", "TSR-2009", "TSR-2010",
+        "TSR-2008", "TSR-2009", "TSR-2010", "TSR-2011", "TSR-2012",
     ];
 
     /// A stable code a user can search for. Unique per variant (tested).
@@ -60,6 +69,8 @@ impl RecordError {
             RecordError::Conflict(_) => "TSR-2008",
             RecordError::Store(StoreError::Unavailable(_)) => "TSR-2009",
             RecordError::Store(_) => "TSR-2010",
+            RecordError::MultipleMatches(_) => "TSR-2011",
+            RecordError::InEntry { .. } => "TSR-2012",
         }
     }
 }
@@ -110,6 +121,11 @@ mod tests {
             RecordError::Conflict("x".into()),
             RecordError::Store(StoreError::Unavailable("x".into())),
             RecordError::Store(StoreError::Database("x".into())),
+            RecordError::MultipleMatches("Patient?name=x".into()),
+            RecordError::InEntry {
+                index: 1,
+                error: Box::new(RecordError::Conflict("x".into())),
+            },
         ];
         let codes: Vec<&str> = samples.iter().map(RecordError::code).collect();
         assert_eq!(codes, RecordError::CODES);

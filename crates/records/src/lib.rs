@@ -14,6 +14,7 @@
 //! Invariants: no HTTP types, no SQL; FHIR knowledge comes from
 //! `tessera-fhir`, persistence from `tessera-store`.
 
+pub mod bundle;
 mod error;
 mod keys;
 mod service;

@@ -77,18 +77,10 @@ impl RecordService {
         resource: Value,
         context: &WriteContext,
     ) -> Result<WriteResult, RecordError> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let key = ResourceKey::new(resource_type, id);
-        let mut map = into_object(resource)?;
-        map.insert("id".into(), Value::String(key.id.clone()));
-        let resource = Value::Object(map);
-        self.validate(resource_type, &resource)?;
-        let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
-        let op = WriteOp::Create {
-            key,
-            resource: into_object(resource)?,
-            keys,
-        };
+        let key = ResourceKey::new(resource_type, uuid::Uuid::new_v4().to_string());
+        self.check_type(resource_type)?;
+        check_resource_type(&resource, resource_type)?;
+        let op = self.prepare_create(&key, resource, context)?;
         self.write_one(op).await
     }
 
@@ -145,6 +137,27 @@ impl RecordService {
             resource: into_object(resource)?,
             keys,
             if_match,
+        })
+    }
+
+    /// Everything a create with a chosen id does before the store (a
+    /// transaction's `POST` entry, whose id the server picked).
+    pub fn prepare_create(
+        &self,
+        key: &ResourceKey,
+        resource: Value,
+        context: &WriteContext,
+    ) -> Result<WriteOp, RecordError> {
+        self.check_key(key)?;
+        let mut map = into_object(resource)?;
+        map.insert("id".into(), Value::String(key.id.clone()));
+        let resource = Value::Object(map);
+        self.validate(&key.resource_type, &resource)?;
+        let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
+        Ok(WriteOp::Create {
+            key: key.clone(),
+            resource: into_object(resource)?,
+            keys,
         })
     }
 

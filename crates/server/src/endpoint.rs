@@ -42,6 +42,7 @@ async fn handle(
     };
     match route {
         FhirRoute::Capabilities => Ok(interactions::capabilities(&ctx)),
+        FhirRoute::Bundle => interactions::bundle(&ctx, body).await,
         FhirRoute::Create(resource_type) => interactions::create(&ctx, &resource_type, body).await,
         FhirRoute::Search {
             resource_type,

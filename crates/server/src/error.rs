@@ -21,6 +21,8 @@
 //! | resource breaks the R4 definitions | 422 | as reported per issue | TSR-2006 + TSR-1xxx per issue |
 //! | stale `If-Match` | 412 | conflict | TSR-2007 |
 //! | conflict with other records | 409 | conflict | TSR-2008 |
+//! | conditional operation matches several resources | 412 | duplicate | TSR-2011 |
+//! | one entry of a transaction Bundle failed | the entry's own status | the entry's own, located at `Bundle.entry[i]` | TSR-2012 + the entry's |
 //! | store shutting down | 503 | transient | TSR-2009 |
 //! | database failure | 500 | exception | TSR-2010 |
 
@@ -137,6 +139,19 @@ impl ApiError {
 }
 
 fn record_outcome(error: &RecordError) -> (StatusCode, OperationOutcome) {
+    if let RecordError::InEntry { index, error } = error {
+        // The entry's own error decides the status; every issue names the entry.
+        let (status, mut outcome) = record_outcome(error);
+        let entry = format!("Bundle.entry[{index}]");
+        for issue in &mut outcome.issues {
+            match &issue.path {
+                Some(path) if path.starts_with("Bundle.entry[") => {}
+                _ => issue.path = Some(entry.clone()),
+            }
+            issue.message = format!("{entry}: {}", issue.message);
+        }
+        return (status, outcome);
+    }
     let code = error.code();
     let single = |status: StatusCode, issue_type: IssueType| {
         (
@@ -174,6 +189,10 @@ fn record_outcome(error: &RecordError) -> (StatusCode, OperationOutcome) {
             single(StatusCode::PRECONDITION_FAILED, IssueType::Conflict)
         }
         RecordError::Conflict(_) => single(StatusCode::CONFLICT, IssueType::Conflict),
+        RecordError::MultipleMatches(_) => {
+            single(StatusCode::PRECONDITION_FAILED, IssueType::Duplicate)
+        }
+        RecordError::InEntry { .. } => single(StatusCode::BAD_REQUEST, IssueType::Invalid),
         RecordError::Store(tessera_store::StoreError::Unavailable(_)) => {
             single(StatusCode::SERVICE_UNAVAILABLE, IssueType::Timeout)
         }

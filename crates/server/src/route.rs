@@ -9,6 +9,8 @@ use tessera_store::ResourceKey;
 pub(crate) enum FhirRoute {
     Capabilities,
     HistorySystem,
+    /// `POST /fhir`: a transaction or batch Bundle.
+    Bundle,
     Create(String),
     /// A search: of one type or (`None`) of every type; within a Patient
     /// compartment when `compartment` is set; parameters also in a
@@ -44,7 +46,7 @@ impl FhirRoute {
             [] => {
                 allowed(&[Method::GET, Method::POST])?;
                 if method == Method::POST {
-                    return Err(ApiError::NotImplemented("transaction and batch bundles"));
+                    return Ok(FhirRoute::Bundle);
                 }
                 Ok(search(None, None, false))
             }

@@ -2,11 +2,13 @@
 //! parsed request into a call on the record service and its answer into a
 //! response.
 
+mod bundle;
 mod crud;
 mod history;
 mod search;
 mod validate;
 
+pub(crate) use bundle::bundle;
 pub(crate) use crud::{create, delete, read, update, vread};
 pub(crate) use history::history;
 pub(crate) use search::{SearchScope, search};

@@ -9,7 +9,6 @@
 //! Files already imported (same path, size and content) are skipped, so an
 //! interrupted import can simply be run again.
 
-mod bundle;
 mod ledger;
 
 use crate::cli::ImportArgs;
@@ -22,6 +21,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tessera_records::bundle as bundles;
 use tessera_records::{RecordError, RecordService, WriteContext};
 use tessera_store::{ResourceKey, WriteOp};
 
@@ -208,8 +208,8 @@ impl Import {
     async fn bundle(&mut self, bundle: &Value, name: &str) -> anyhow::Result<FileOutcome> {
         // Conditional references look up what earlier files stored.
         self.flush().await?;
-        let (entries, problems) = bundle::plan(&self.records, bundle).await;
-        let transaction = bundle::is_transaction(bundle);
+        let (entries, problems) = bundles::plan_import(&self.records, bundle).await;
+        let transaction = bundles::is_transaction(bundle);
         if transaction
             && !self.last_pass
             && !problems.is_empty()

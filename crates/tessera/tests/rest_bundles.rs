@@ -1,0 +1,172 @@
+//! Transaction and batch Bundles over HTTP: references between entries,
+//! all-or-nothing, R4 processing order, per-entry answers of a batch, and
+//! errors that name the entry.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn post_bundle(server: &TestServer, bundle: &Value) -> Answer {
+    post_json(&server.base, bundle)
+}
+
+fn history_total(server: &TestServer) -> u64 {
+    get(&server.url("_history?_summary=count")).json()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn transaction_rewrites_references_between_entries() {
+    let server = TestServer::start();
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a",
+         "resource": {"resourceType": "Patient", "name": [{"family": "Bundled"}]},
+         "request": {"method": "POST", "url": "Patient"}},
+        {"fullUrl": "urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059",
+         "resource": {"resourceType": "Observation", "status": "final", "code": {"text": "weight"},
+                      "subject": {"reference": "urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"}},
+         "request": {"method": "POST", "url": "Observation"}},
+        {"resource": {"resourceType": "Patient", "id": "chosen", "gender": "other"},
+         "request": {"method": "PUT", "url": "Patient/chosen"}}
+    ]});
+    let answer = post_bundle(&server, &bundle);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let response = answer.json();
+    assert_eq!(response["type"], "transaction-response");
+    let entries = response["entry"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[0]["response"]["status"], "201 Created");
+    assert_eq!(entries[2]["response"]["status"], "201 Created");
+    let patient_location = entries[0]["response"]["location"].as_str().unwrap();
+    let patient_id = patient_location.split('/').nth(1).unwrap();
+    let observation_location = entries[1]["response"]["location"].as_str().unwrap();
+    let observation_path = observation_location.split("/_history").next().unwrap();
+    let observation = get(&server.url(observation_path)).json();
+    assert_eq!(
+        observation["subject"]["reference"],
+        format!("Patient/{patient_id}")
+    );
+    assert_eq!(get(&server.url("Patient/chosen")).status, 200);
+}
+
+#[test]
+fn a_failing_entry_leaves_no_trace_and_is_named() {
+    let server = TestServer::start();
+    let before = history_total(&server);
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "kept-out"},
+         "request": {"method": "PUT", "url": "Patient/kept-out"}},
+        {"resource": {"resourceType": "Observation", "status": "not-a-status", "code": {"text": "x"}},
+         "request": {"method": "POST", "url": "Observation"}}
+    ]});
+    let answer = post_bundle(&server, &bundle);
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(
+        answer.issue_paths(),
+        vec!["Bundle.entry[1].resource.status"]
+    );
+    assert_eq!(
+        history_total(&server),
+        before,
+        "nothing of the transaction was stored"
+    );
+    assert_eq!(get(&server.url("Patient/kept-out")).status, 404);
+
+    let dangling = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"},
+                      "subject": {"reference": "urn:uuid:00000000-0000-0000-0000-000000000000"}},
+         "request": {"method": "POST", "url": "Observation"}}
+    ]});
+    let answer = post_bundle(&server, &dangling);
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.issue_paths(), vec!["Bundle.entry[0]"]);
+}
+
+#[test]
+fn deletes_run_before_creates_and_stale_if_match_is_412() {
+    let server = TestServer::start();
+    put_json(
+        &server.url("Patient/old"),
+        &json!({"resourceType": "Patient", "id": "old"}),
+        &[],
+    );
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"request": {"method": "GET", "url": "Patient/old-gone-check"}},
+        {"resource": {"resourceType": "Patient", "id": "old", "active": true},
+         "request": {"method": "PUT", "url": "Patient/old"}},
+        {"request": {"method": "DELETE", "url": "Patient/old"}}
+    ]});
+    // A GET of a missing resource changes nothing: its entry alone answers 404.
+    let answer = post_bundle(&server, &bundle);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let first = answer.json();
+    assert!(
+        first["entry"][0]["response"]["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("404")
+    );
+    assert_eq!(
+        first["entry"][0]["response"]["outcome"]["issue"][0]["expression"][0],
+        "Bundle.entry[0]"
+    );
+
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "old", "active": true},
+         "request": {"method": "PUT", "url": "Patient/old"}},
+        {"request": {"method": "DELETE", "url": "Patient/old"}},
+        {"request": {"method": "GET", "url": "Patient/old"}}
+    ]});
+    let answer = post_bundle(&server, &bundle);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let entries = answer.json()["entry"].as_array().unwrap().clone();
+    // Each time the DELETE ran first, then the PUT brought it back: versions
+    // 2 and 3 from the first Bundle, 4 and 5 from this one.
+    assert_eq!(entries[1]["response"]["status"], "204 No Content");
+    assert_eq!(entries[0]["response"]["etag"], "W/\"5\"");
+    assert_eq!(entries[2]["resource"]["active"], true);
+
+    let stale = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "old"},
+         "request": {"method": "PUT", "url": "Patient/old", "ifMatch": "W/\"1\""}}
+    ]});
+    let answer = post_bundle(&server, &stale);
+    assert_eq!(answer.status, 412, "{}", answer.body);
+    assert_eq!(answer.issue_paths(), vec!["Bundle.entry[0]"]);
+}
+
+#[test]
+fn batch_answers_each_entry() {
+    let server = TestServer::start();
+    let bundle = json!({"resourceType": "Bundle", "type": "batch", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "b1"}, "request": {"method": "PUT", "url": "Patient/b1"}},
+        {"resource": {"resourceType": "Patient", "birthDate": "1999-02-30"}, "request": {"method": "POST", "url": "Patient"}},
+        {"request": {"method": "GET", "url": "Patient/b1"}},
+        {"request": {"method": "GET", "url": "Patient/missing"}}
+    ]});
+    let answer = post_bundle(&server, &bundle);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let response = answer.json();
+    assert_eq!(response["type"], "batch-response");
+    let statuses: Vec<&str> = response["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["response"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses[0], "201 Created");
+    assert!(statuses[1].starts_with("422"), "{statuses:?}");
+    assert_eq!(
+        response["entry"][1]["response"]["outcome"]["issue"][0]["expression"][0],
+        "Bundle.entry[1].resource.birthDate"
+    );
+    assert!(statuses[3].starts_with("404"), "{statuses:?}");
+    assert_eq!(get(&server.url("Patient/b1")).status, 200);
+    let wrong = post_bundle(
+        &server,
+        &json!({"resourceType": "Bundle", "type": "collection"}),
+    );
+    assert_eq!(wrong.status, 400);
+}
