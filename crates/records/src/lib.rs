@@ -16,6 +16,7 @@
 
 pub mod bundle;
 mod error;
+mod everything;
 mod keys;
 mod service;
 

@@ -166,6 +166,64 @@ impl RecordService {
         Ok(self.store.write(WriteBatch { ops }).await?)
     }
 
+    /// Applies a JSON Patch (RFC 6902) to the current version of `key` and
+    /// stores the result as a new version, validated like any write. With
+    /// `if_match` the patch applies only to that version (412 otherwise);
+    /// without it, a concurrent write between the read and the commit makes
+    /// the patch re-apply to the newer version (a few times), so no write
+    /// is ever lost.
+    pub async fn patch(
+        &self,
+        key: &ResourceKey,
+        patch: &Value,
+        if_match: Option<i64>,
+        context: &WriteContext,
+    ) -> Result<WriteResult, RecordError> {
+        const ATTEMPTS: usize = 5;
+        let operations: json_patch::Patch =
+            serde_json::from_value(patch.clone()).map_err(|error| {
+                RecordError::Malformed(Box::new(Issue::error(
+                    IssueType::Structure,
+                    format!("the body is not a JSON Patch document: {error}"),
+                )))
+            })?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let current = self.read(key).await?;
+            if let Some(expected) = if_match
+                && expected != current.version
+            {
+                return Err(RecordError::VersionConflict {
+                    key: key.clone(),
+                    expected,
+                    current: Some(current.version),
+                });
+            }
+            let mut resource: Value = serde_json::from_slice(&current.body).map_err(|error| {
+                RecordError::Store(tessera_store::StoreError::Corrupt {
+                    key: key.clone(),
+                    reason: error.to_string(),
+                })
+            })?;
+            json_patch::patch(&mut resource, &operations).map_err(|error| {
+                RecordError::Malformed(Box::new(Issue::error(
+                    IssueType::Processing,
+                    format!("the patch cannot be applied: {error}"),
+                )))
+            })?;
+            let op = self.prepare_update(key, resource, Some(current.version), context)?;
+            match self.write_one(op).await {
+                Err(RecordError::VersionConflict { .. })
+                    if if_match.is_none() && attempt < ATTEMPTS =>
+                {
+                    continue;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Logically deletes `key`. `None` when it was already deleted.
     pub async fn delete(
         &self,

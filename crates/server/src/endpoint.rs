@@ -43,6 +43,7 @@ async fn handle(
     match route {
         FhirRoute::Capabilities => Ok(interactions::capabilities(&ctx)),
         FhirRoute::Bundle => interactions::bundle(&ctx, body).await,
+        FhirRoute::Everything(patient) => interactions::everything(&ctx, &patient).await,
         FhirRoute::Create(resource_type) => interactions::create(&ctx, &resource_type, body).await,
         FhirRoute::Search {
             resource_type,
@@ -62,6 +63,7 @@ async fn handle(
         FhirRoute::Read(key) => interactions::read(&ctx, &key).await,
         FhirRoute::VersionRead(key, version) => interactions::vread(&ctx, &key, &version).await,
         FhirRoute::Update(key) => interactions::update(&ctx, &key, body).await,
+        FhirRoute::Patch(key) => interactions::patch(&ctx, &key, body).await,
         FhirRoute::Delete(key) => interactions::delete(&ctx, &key).await,
         FhirRoute::HistorySystem => {
             interactions::history(&ctx, tessera_store::HistoryScope::System, "_history").await

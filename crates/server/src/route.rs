@@ -24,9 +24,12 @@ pub(crate) enum FhirRoute {
     Validate(String),
     Read(ResourceKey),
     Update(ResourceKey),
+    Patch(ResourceKey),
     Delete(ResourceKey),
     HistoryInstance(ResourceKey),
     VersionRead(ResourceKey, String),
+    /// `GET Patient/{id}/$everything`.
+    Everything(String),
 }
 
 impl FhirRoute {
@@ -77,16 +80,26 @@ impl FhirRoute {
                 Err(ApiError::UnknownOperation(operation.to_string()))
             }
             [resource_type, id] => {
-                allowed(&[Method::GET, Method::HEAD, Method::PUT, Method::DELETE])?;
+                allowed(&[
+                    Method::GET,
+                    Method::HEAD,
+                    Method::PUT,
+                    Method::PATCH,
+                    Method::DELETE,
+                ])?;
                 let key = ResourceKey::new(*resource_type, *id);
                 Ok(match *method {
                     Method::PUT => FhirRoute::Update(key),
+                    Method::PATCH => FhirRoute::Patch(key),
                     Method::DELETE => FhirRoute::Delete(key),
                     _ => FhirRoute::Read(key),
                 })
             }
             [resource_type, id, "_history"] => allowed(&[Method::GET])
                 .map(|_| FhirRoute::HistoryInstance(ResourceKey::new(*resource_type, *id))),
+            ["Patient", id, "$everything"] => {
+                allowed(&[Method::GET]).map(|_| FhirRoute::Everything(id.to_string()))
+            }
             [compartment, id, resource_type]
                 if !resource_type.starts_with('_') && !resource_type.starts_with('$') =>
             {

@@ -45,6 +45,49 @@ pub(crate) async fn update(
     write_response(ctx, status, &result)
 }
 
+/// `PATCH` with a JSON Patch document (`application/json-patch+json`).
+pub(crate) async fn patch(
+    ctx: &RequestContext<'_>,
+    key: &ResourceKey,
+    body: Body,
+) -> Result<Response, ApiError> {
+    ctx.app.records.check_type(&key.resource_type)?;
+    let declared = ctx
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("(no Content-Type)");
+    let media = declared
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "application/json-patch+json" => {}
+        "application/fhir+json" | "application/json" => {
+            return Err(ApiError::NotImplemented(
+                "FHIRPath Patch (a Parameters body); send a JSON Patch as application/json-patch+json",
+            ));
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "{declared} (a PATCH body must be application/json-patch+json)"
+            )));
+        }
+    }
+    let expected = if_match(ctx.headers)?;
+    let bytes = crate::body::read_bytes(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
+    let document: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|error| ApiError::InvalidJson(error.to_string()))?;
+    let result = ctx
+        .app
+        .records
+        .patch(key, &document, expected, &WriteContext::default())
+        .await?;
+    write_response(ctx, StatusCode::OK, &result)
+}
+
 pub(crate) async fn delete(
     ctx: &RequestContext<'_>,
     key: &ResourceKey,

@@ -4,12 +4,14 @@
 
 mod bundle;
 mod crud;
+mod everything;
 mod history;
 mod search;
 mod validate;
 
 pub(crate) use bundle::bundle;
-pub(crate) use crud::{create, delete, read, update, vread};
+pub(crate) use crud::{create, delete, patch, read, update, vread};
+pub(crate) use everything::everything;
 pub(crate) use history::history;
 pub(crate) use search::{SearchScope, search};
 pub(crate) use validate::validate;

@@ -80,9 +80,23 @@ pub(crate) async fn search(
         (None, Some(resource_type)) => resource_type.clone(),
         _ => String::new(),
     };
+    searchset_response(ctx, &page, &path, &parsed.applied, &parsed.ignored, cursor)
+}
+
+/// A `searchset` Bundle for one page: matches, includes, the ignored
+/// parameters as an OperationOutcome entry, and self/next links that carry
+/// only the `applied` parameters (plus `_summary`/`_elements`).
+pub(super) fn searchset_response(
+    ctx: &RequestContext<'_>,
+    page: &tessera_store::SearchPage,
+    path: &str,
+    applied: &[(String, String)],
+    ignored: &[(String, String)],
+    cursor: Option<&str>,
+) -> Result<Response, ApiError> {
     let link = |cursor: Option<&str>| {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in &parsed.applied {
+        for (name, value) in applied {
             query.append_pair(name, value);
         }
         for name in ["_summary", "_elements"] {
@@ -112,9 +126,8 @@ pub(crate) async fn search(
     for version in &page.included {
         entries.push(entry(ctx, version, "include")?);
     }
-    if !parsed.ignored.is_empty() {
-        let issues = parsed
-            .ignored
+    if !ignored.is_empty() {
+        let issues = ignored
             .iter()
             .map(|(name, reason)| {
                 Issue::error(
