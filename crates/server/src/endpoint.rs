@@ -44,6 +44,11 @@ async fn handle(
         FhirRoute::Capabilities => Ok(interactions::capabilities(&ctx)),
         FhirRoute::Bundle => interactions::bundle(&ctx, body).await,
         FhirRoute::Everything(patient) => interactions::everything(&ctx, &patient).await,
+        FhirRoute::Export(scope) => {
+            interactions::export_kickoff(&ctx, scope, parts.uri.to_string())
+        }
+        FhirRoute::ExportStatus(id) => interactions::export_status(&ctx, &parts.method, &id),
+        FhirRoute::ExportFile(id, file) => interactions::export_file(&ctx, &id, &file).await,
         FhirRoute::Create(resource_type) => interactions::create(&ctx, &resource_type, body).await,
         FhirRoute::Search {
             resource_type,

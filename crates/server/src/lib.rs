@@ -49,20 +49,30 @@ pub struct ServerConfig {
     pub started_at: String,
 }
 
+/// What the server uses besides the record service, made by the binary.
+pub struct ServerServices {
+    /// Bulk export jobs of this data directory.
+    pub exports: tessera_bulk::ExportJobs,
+    /// The clock (the server never reads the system clock itself).
+    pub clock: Arc<dyn tessera_store::Clock>,
+}
+
 /// Shared state of every request.
 pub(crate) struct App {
     pub(crate) records: RecordService,
+    pub(crate) services: ServerServices,
     pub(crate) config: ServerConfig,
     /// The CapabilityStatement, serialised once at start.
     pub(crate) capability_statement: bytes::Bytes,
 }
 
 /// Builds the axum application.
-pub fn router(records: RecordService, config: ServerConfig) -> Router {
+pub fn router(records: RecordService, services: ServerServices, config: ServerConfig) -> Router {
     let capability_statement =
         capability::capability_statement(records.definitions(), &config.started_at);
     let app = Arc::new(App {
         records,
+        services,
         config,
         capability_statement: bytes::Bytes::from(capability_statement.to_string()),
     });

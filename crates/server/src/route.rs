@@ -30,6 +30,20 @@ pub(crate) enum FhirRoute {
     VersionRead(ResourceKey, String),
     /// `GET Patient/{id}/$everything`.
     Everything(String),
+    /// Bulk export kick-off: `$export`, `Patient/$export`, `Group/{id}/$export`.
+    Export(ExportScope),
+    /// `GET` (poll) or `DELETE` (cancel) an export job.
+    ExportStatus(String),
+    /// `GET` one NDJSON file of a completed export.
+    ExportFile(String, String),
+}
+
+/// What an `$export` covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ExportScope {
+    System,
+    AllPatients,
+    Group(String),
 }
 
 impl FhirRoute {
@@ -54,6 +68,16 @@ impl FhirRoute {
                 Ok(search(None, None, false))
             }
             ["_search"] => allowed(&[Method::POST]).map(|_| search(None, None, true)),
+            ["$export"] => allowed(&[Method::GET]).map(|_| FhirRoute::Export(ExportScope::System)),
+            ["Patient", "$export"] => {
+                allowed(&[Method::GET]).map(|_| FhirRoute::Export(ExportScope::AllPatients))
+            }
+            ["Group", id, "$export"] => allowed(&[Method::GET])
+                .map(|_| FhirRoute::Export(ExportScope::Group(id.to_string()))),
+            ["$export-status", id] => allowed(&[Method::GET, Method::DELETE])
+                .map(|_| FhirRoute::ExportStatus(id.to_string())),
+            ["$export-file", id, file] => allowed(&[Method::GET])
+                .map(|_| FhirRoute::ExportFile(id.to_string(), file.to_string())),
             ["metadata"] => allowed(&[Method::GET]).map(|_| FhirRoute::Capabilities),
             ["_history"] => allowed(&[Method::GET]).map(|_| FhirRoute::HistorySystem),
             [operation] if operation.starts_with('$') => {

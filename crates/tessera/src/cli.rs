@@ -28,6 +28,33 @@ pub enum Command {
     /// with their location while the rest continues; files already imported
     /// are skipped.
     Import(ImportArgs),
+    /// Write resources as NDJSON, one file per type (the same content and
+    /// layout as the FHIR `$export` operation).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Directory to write `{Type}.ndjson` files into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Only these patients' compartments (comma-separated ids); all
+    /// resources when absent.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub patient: Vec<String>,
+
+    /// Only these resource types (comma-separated).
+    #[arg(long = "type", value_delimiter = ',', value_name = "TYPE")]
+    pub types: Vec<String>,
+
+    /// Only resources updated at or after this FHIR instant
+    /// (e.g. 2026-01-31T00:00:00Z).
+    #[arg(long, value_name = "INSTANT")]
+    pub since: Option<String>,
 }
 
 /// Where the data lives: shared by every command that opens the store.

@@ -4,6 +4,7 @@
 
 mod cli;
 mod config;
+mod export;
 mod import;
 mod runtime;
 mod serve;
@@ -15,6 +16,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::Import(args) => import::run(args),
+        cli::Command::Export(args) => export::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

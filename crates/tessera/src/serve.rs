@@ -25,7 +25,12 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
         max_body_bytes: settings.max_body_bytes,
         started_at: Instant::from_millis(clock.now_millis()).to_string(),
     };
-    let app = tessera_server::router(records, config);
+    let services = tessera_server::ServerServices {
+        exports: tessera_bulk::ExportJobs::open(&settings.store.data_dir)
+            .context("cannot open the export jobs in the data directory")?,
+        clock: clock.clone(),
+    };
+    let app = tessera_server::router(records, services, config);
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

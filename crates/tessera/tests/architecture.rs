@@ -8,6 +8,7 @@ use std::process::Command;
 
 /// (crate, crates it must not depend on, directly or through others)
 const FORBIDDEN_ANYWHERE: &[(&str, &[&str])] = &[
+    ("tessera-bulk", &["axum", "hyper", "tessera-server"]),
     (
         "tessera-fhirpath",
         &[

@@ -5,6 +5,7 @@
 mod bundle;
 mod crud;
 mod everything;
+mod export;
 mod history;
 mod search;
 mod validate;
@@ -12,6 +13,7 @@ mod validate;
 pub(crate) use bundle::bundle;
 pub(crate) use crud::{create, delete, patch, read, update, vread};
 pub(crate) use everything::everything;
+pub(crate) use export::{export_file, export_kickoff, export_status};
 pub(crate) use history::history;
 pub(crate) use search::{SearchScope, search};
 pub(crate) use validate::validate;
