@@ -1,0 +1,91 @@
+//! `tessera import` on bad input: every problem reported with its file and
+//! line (or Bundle entry), the good data loaded, nothing of a failed
+//! transaction stored, and a second run skipping what was imported.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn import(data: &Path, paths: &[&Path]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["import", "--data-dir"])
+        .arg(data)
+        .args(paths)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_input_is_reported_with_its_location_and_the_rest_is_loaded() {
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/import/bad");
+    let data = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) = import(data.path(), &[&bad]);
+    assert!(!ok, "problems make the import exit non-zero");
+    let line_of = |needle: &str| {
+        stderr
+            .lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no report for {needle}:\n{stderr}"))
+            .to_owned()
+    };
+    assert!(line_of("truncated.json").contains("line"), "{stderr}");
+    assert!(
+        line_of("dangling-reference.json").contains("Bundle.entry[1]"),
+        "{stderr}"
+    );
+    assert!(
+        line_of("invalid-in-transaction.json").contains("Bundle.entry[1]"),
+        "{stderr}"
+    );
+    assert!(
+        line_of("invalid-in-transaction.json").contains("Observation.status"),
+        "{stderr}"
+    );
+    assert!(line_of("mixed.ndjson:3").contains("gender"), "{stderr}");
+    assert!(stdout.contains("imported 5 resources"), "{stdout}");
+
+    let server = TestServer::start_in(data.path(), &[]);
+    for id in [
+        "line-1",
+        "line-2",
+        "line-4",
+        "dddd0000-0000-4000-8000-000000000001",
+    ] {
+        assert_eq!(
+            get(&server.url(&format!("Patient/{id}"))).status,
+            200,
+            "Patient/{id}"
+        );
+    }
+    assert_eq!(get(&server.url("Patient/line-3")).status, 404);
+    let observation = get(&server.url("Observation/dddd0000-0000-4000-8000-000000000002"));
+    assert_eq!(
+        observation.json()["subject"]["reference"],
+        "Patient/dddd0000-0000-4000-8000-000000000001",
+        "references between entries are rewritten"
+    );
+    for id in [
+        "cccc0000-0000-4000-8000-000000000001",
+        "bbbb0000-0000-4000-8000-000000000001",
+    ] {
+        assert_eq!(
+            get(&server.url(&format!("Patient/{id}"))).status,
+            404,
+            "nothing of a failed transaction"
+        );
+    }
+    drop(server);
+
+    let (_, stdout, _) = import(data.path(), &[&bad]);
+    assert!(
+        stdout.contains("1 files already imported"),
+        "the good file is skipped: {stdout}"
+    );
+}
