@@ -19,6 +19,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(&settings.store, clock.clone())?;
+    serve_store(&settings, store, clock, |_| {}).await
+}
+
+/// Serves `store` until SIGTERM or Ctrl-C, then closes it. `listening` is
+/// told the bound address once the server accepts connections.
+pub async fn serve_store(
+    settings: &ServeSettings,
+    store: Arc<dyn tessera_store::ResourceStore>,
+    clock: Arc<dyn Clock>,
+    listening: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
     let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
     let config = tessera_server::ServerConfig {
         public_base_url: settings.base_url.clone(),
@@ -41,6 +52,7 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     println!("tessera listening on http://{address}/fhir");
     std::io::stdout().flush().ok();
     tracing::info!(%address, "serving FHIR R4 at /fhir");
+    listening(address);
 
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -32,32 +32,42 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     tokio_runtime()?.block_on(async {
         let store = open_store(&settings, Arc::new(SystemClock))?;
         let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
-        let files = list_files(&args.paths)?;
-        let mut ledger = ImportLedger::open(&settings.data_dir)?;
-        let mut import = Import::new(records, args.batch.max(1), &files);
-        // A bundle whose conditional references name nothing yet is tried
-        // again after every other file, once: files may come in any order
-        // (e.g. patients before the organisations they refer to).
-        let mut deferred = Vec::new();
-        for file in &files {
-            if import.file(file, &mut ledger).await? == FileOutcome::Deferred {
-                deferred.push(file);
-            }
-        }
-        import.last_pass = true;
-        for file in deferred {
-            import.file(file, &mut ledger).await?;
-        }
-        import.finish();
+        let problems = import_paths(&records, &settings.data_dir, &args.paths, args.batch).await;
         store.close().await?;
-        if import.errors > 0 {
-            anyhow::bail!(
-                "{} problems (listed above); everything else was imported",
-                import.errors
-            );
+        let problems = problems?;
+        if problems > 0 {
+            anyhow::bail!("{problems} problems (listed above); everything else was imported");
         }
         Ok(())
     })
+}
+
+/// Imports every file under `paths` through `records`, printing progress,
+/// problems and a summary; returns how many problems there were.
+pub async fn import_paths(
+    records: &RecordService,
+    data_dir: &Path,
+    paths: &[PathBuf],
+    batch: usize,
+) -> anyhow::Result<u64> {
+    let files = list_files(paths)?;
+    let mut ledger = ImportLedger::open(data_dir)?;
+    let mut import = Import::new(records.clone(), batch.max(1), &files);
+    // A bundle whose conditional references name nothing yet is tried
+    // again after every other file, once: files may come in any order
+    // (e.g. patients before the organisations they refer to).
+    let mut deferred = Vec::new();
+    for file in &files {
+        if import.file(file, &mut ledger).await? == FileOutcome::Deferred {
+            deferred.push(file);
+        }
+    }
+    import.last_pass = true;
+    for file in deferred {
+        import.file(file, &mut ledger).await?;
+    }
+    import.finish();
+    Ok(import.errors)
 }
 
 /// Every `.json` and `.ndjson` file named or found (recursively) under a
