@@ -32,6 +32,13 @@ pub enum StoreError {
     /// The store is shutting down or its writer stopped.
     #[error("the store is not accepting writes: {0}")]
     Unavailable(String),
+    /// A search the store cannot run as asked (too deep, an unsortable
+    /// parameter, too many included resources).
+    #[error("search not supported: {0}")]
+    InvalidSearch(String),
+    /// A paging cursor that is malformed or belongs to another search.
+    #[error("invalid paging cursor: {0}")]
+    InvalidCursor(String),
     /// The data directory or database file could not be opened.
     #[error("cannot open the database at {path}: {reason}")]
     Open { path: String, reason: String },

@@ -23,6 +23,7 @@ mod clock;
 mod document;
 mod error;
 mod model;
+pub mod search;
 pub mod sqlite;
 
 pub use clock::{Clock, Instant};

@@ -142,8 +142,18 @@ fn store_version(
         .transpose()?;
     let millis = last_updated.millis();
     let seq = insert_version(conn, &key, version, millis, method, body.as_deref(), &keys)?;
-    upsert_head(conn, &key, version, seq, body.is_none(), millis, &keys)?;
+    let rid = upsert_head(conn, &key, version, seq, body.is_none(), millis, &keys)?;
     replace_links(conn, &key, &keys, version == 1)?;
+    // A deletion carries no entries, so this also empties a deleted
+    // resource's rows: it can never match a search.
+    super::index_rows::replace(
+        conn,
+        rid,
+        &key.resource_type,
+        keys.patient_key.as_deref(),
+        &keys.index,
+        version == 1,
+    )?;
     Ok(StoredVersion {
         key,
         version,
@@ -214,26 +224,30 @@ fn upsert_head(
     deleted: bool,
     last_updated: i64,
     keys: &RowKeys,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
+    // The upsert keeps the row (and its rid) of an existing resource.
     let mut stmt = conn.prepare_cached(
         "INSERT INTO resource \
          (resource_type, id, version, seq, deleted, last_updated, patient_key, author_org) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
          ON CONFLICT (resource_type, id) DO UPDATE SET version = excluded.version, \
          seq = excluded.seq, deleted = excluded.deleted, last_updated = excluded.last_updated, \
-         patient_key = excluded.patient_key, author_org = excluded.author_org",
+         patient_key = excluded.patient_key, author_org = excluded.author_org RETURNING rid",
     )?;
-    stmt.execute(params![
-        key.resource_type,
-        key.id,
-        version,
-        seq,
-        deleted,
-        last_updated,
-        keys.patient_key,
-        keys.author_org
-    ])?;
-    Ok(())
+    let rid = stmt.query_row(
+        params![
+            key.resource_type,
+            key.id,
+            version,
+            seq,
+            deleted,
+            last_updated,
+            keys.patient_key,
+            keys.author_org
+        ],
+        |row| row.get(0),
+    )?;
+    Ok(rid)
 }
 
 /// Makes the link rows of `key` exactly `keys.references`.

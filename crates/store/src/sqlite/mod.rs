@@ -15,8 +15,10 @@
 
 mod apply;
 mod checkpointer;
+mod index_rows;
 mod reads;
 mod schema;
+mod search;
 mod writer;
 
 use crate::{
@@ -72,6 +74,24 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The SQL and parameters of a search's first-page statement, as run
+    /// (for tests that pin it and for `EXPLAIN` tools).
+    pub fn search_sql(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+    ) -> Result<crate::search::render::Rendered, StoreError> {
+        search::explain_page(query)
+    }
+
+    /// SQLite's `EXPLAIN QUERY PLAN` for a search's first-page statement,
+    /// one line per step (e.g. `SEARCH t1 USING INDEX idx_token_code ...`).
+    pub fn search_query_plan(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+    ) -> Result<Vec<String>, StoreError> {
+        self.readers.with(|conn| search::query_plan(conn, query))
     }
 }
 
@@ -131,10 +151,8 @@ impl ResourceStore for SqliteStore {
         query: &tessera_fhir::search::SearchQuery,
         cursor: Option<&str>,
     ) -> Result<crate::SearchPage, StoreError> {
-        let _ = (query, cursor);
-        Err(StoreError::Unavailable(
-            "search is not implemented yet".into(),
-        ))
+        self.readers
+            .with(|conn| search::search(conn, query, cursor))
     }
 
     async fn close(&self) -> Result<(), StoreError> {

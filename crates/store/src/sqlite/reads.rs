@@ -48,6 +48,10 @@ impl ReadPool {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         super::keep_plans_stable(&conn)?;
+        // Searches bind id and rid lists as one parameter (`rarray`), and
+        // their statements vary by shape: keep more of them prepared.
+        rusqlite::vtab::array::load_module(&conn)?;
+        conn.set_prepared_statement_cache_capacity(256);
         conn.execute_batch("PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;")?;
         Ok(conn)
     }
@@ -57,7 +61,7 @@ const VERSION_COLUMNS: &str = "v.resource_type, v.id, v.version, v.last_updated,
      v.body, v.patient_key, v.author_org, v.seq";
 
 /// Maps a row selected with [`VERSION_COLUMNS`].
-fn version_from_row(row: &Row<'_>) -> rusqlite::Result<(StoredVersion, i64)> {
+pub(crate) fn version_from_row(row: &Row<'_>) -> rusqlite::Result<(StoredVersion, i64)> {
     let method_code: i64 = row.get(4)?;
     let method = WriteMethod::from_code(method_code).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -1,0 +1,606 @@
+//! From a [`SearchPlan`] to the typed SQL tree of each statement a search
+//! runs: the page, the total, the includes and the loading of versions.
+//!
+//! The one strategic choice is the **driver**: of a single-type search's
+//! criteria (and its patient compartment), the most selective one that an
+//! index leads with becomes `r.rid IN (SELECT rid FROM idx_... WHERE ...)`
+//! and every other test is a correlated `EXISTS` probe by rid. Tests on the
+//! resource row that must not steer the planner away from the driver are
+//! marked unindexed (`+r.resource_type`). Without a driver the search scans
+//! the type (or the patient's chart) in rid order, which a LIMIT stops early.
+
+use super::plan::{Branch, Cursor, SearchPlan, Test};
+use super::predicate::{
+    driver_score, implies_key, key_test, point_range, predicate, sort_value, table,
+};
+use super::sql::{
+    Alias, Aliases, CmpOp, Expr, Join, Order, OrderTerm, Query, Select, Source, SqlValue, Table,
+};
+
+/// Output column names of the page's derived table, one per sort key.
+const SORT_COLUMNS: [&str; super::plan::MAX_SORT_KEYS] =
+    ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"];
+
+/// The page: `rid, seq` and each sort value, `page_size + 1` rows (the extra
+/// one says whether there is a next page).
+pub fn page_query(plan: &SearchPlan) -> Query {
+    let mut aliases = Aliases::default();
+    let r = aliases.fresh();
+    let filters = filters(plan, r, &mut aliases);
+    let limit = i64::try_from(plan.page_size.saturating_add(1)).unwrap_or(i64::MAX);
+    if plan.sort.is_empty() {
+        let mut select = Select::from(Table::Resource, r)
+            .column(Expr::col(r, "rid"))
+            .column(Expr::col(r, "seq"));
+        select.filter = filters;
+        if let Some(cursor) = &plan.after {
+            select.filter.push(Expr::cmp(
+                Expr::col(r, "rid"),
+                CmpOp::Gt,
+                Expr::int(cursor.rid),
+            ));
+        }
+        select.order_by.push(OrderTerm {
+            expr: Expr::col(r, "rid"),
+            order: Order::Ascending,
+        });
+        select.limit = Some(limit);
+        return Query::Select(select);
+    }
+    let mut inner = Select::from(Table::Resource, r)
+        .named(Expr::col(r, "rid"), "rid")
+        .named(Expr::col(r, "seq"), "seq");
+    for (sort, name) in plan.sort.iter().zip(SORT_COLUMNS) {
+        inner = inner.named(sort_value(sort, r, &mut aliases), name);
+    }
+    inner.filter = filters;
+    let p = aliases.fresh();
+    let mut outer = Select {
+        columns: Vec::new(),
+        from: Source::Derived(Box::new(Query::Select(inner)), p),
+        joins: Vec::new(),
+        filter: Vec::new(),
+        order_by: Vec::new(),
+        limit: Some(limit),
+    }
+    .column(Expr::col(p, "rid"))
+    .column(Expr::col(p, "seq"));
+    for (sort, name) in plan.sort.iter().zip(SORT_COLUMNS) {
+        outer = outer.column(Expr::col(p, name));
+        outer.order_by.push(OrderTerm {
+            expr: Expr::col(p, name),
+            order: if sort.descending() {
+                Order::DescendingNullsLast
+            } else {
+                Order::AscendingNullsLast
+            },
+        });
+    }
+    outer.order_by.push(OrderTerm {
+        expr: Expr::col(p, "rid"),
+        order: Order::Ascending,
+    });
+    if let Some(cursor) = &plan.after {
+        outer.filter.push(keyset(plan, p, cursor));
+    }
+    Query::Select(outer)
+}
+
+/// The number of matches, counted without reading any resource body.
+pub fn count_query(plan: &SearchPlan) -> Query {
+    let mut aliases = Aliases::default();
+    let r = aliases.fresh();
+    let mut select = Select::from(Table::Resource, r).column(Expr::CountAll);
+    select.filter = filters(plan, r, &mut aliases);
+    Query::Select(select)
+}
+
+/// Rows after `cursor` in the order (sort values, nulls last; then rid).
+fn keyset(plan: &SearchPlan, p: Alias, cursor: &Cursor) -> Expr {
+    let mut ways = Vec::with_capacity(plan.sort.len() + 1);
+    let mut equal_so_far: Vec<Expr> = Vec::new();
+    for ((sort, name), value) in plan.sort.iter().zip(SORT_COLUMNS).zip(&cursor.values) {
+        let column = Expr::col(p, name);
+        let is_null = Expr::IsNull(Box::new(column.clone()));
+        if *value != SqlValue::Null {
+            let op = if sort.descending() {
+                CmpOp::Lt
+            } else {
+                CmpOp::Gt
+            };
+            let beyond = Expr::any(vec![
+                Expr::cmp(column.clone(), op, Expr::Value(value.clone())),
+                is_null,
+            ]);
+            let mut way = equal_so_far.clone();
+            way.push(beyond);
+            ways.push(Expr::all(way));
+            equal_so_far.push(Expr::eq(column, Expr::Value(value.clone())));
+        } else {
+            // Nulls sort last: after a null come only other nulls.
+            equal_so_far.push(is_null);
+        }
+    }
+    equal_so_far.push(Expr::cmp(
+        Expr::col(p, "rid"),
+        CmpOp::Gt,
+        Expr::int(cursor.rid),
+    ));
+    ways.push(Expr::all(equal_so_far));
+    Expr::any(ways)
+}
+
+/// Every filter on resource row `r`.
+fn filters(plan: &SearchPlan, r: Alias, aliases: &mut Aliases) -> Vec<Expr> {
+    let patient = plan.patient.as_deref();
+    let mut filters = match plan.branches.as_slice() {
+        [] => patient
+            .map(|p| vec![Expr::eq(Expr::col(r, "patient_key"), Expr::text(p))])
+            .unwrap_or_default(),
+        [branch] => branch_filters(branch, r, patient, aliases),
+        branches => {
+            let types = branches.iter().map(|b| b.resource_type.clone()).collect();
+            let mut filters =
+                vec![Expr::col(r, "resource_type").in_list(SqlValue::TextList(types))];
+            if let Some(patient) = patient {
+                filters.push(Expr::eq(Expr::col(r, "patient_key"), Expr::text(patient)));
+            }
+            if branches.iter().any(|b| !b.criteria.is_empty()) {
+                let alternatives = branches
+                    .iter()
+                    .map(|branch| {
+                        let mut parts = vec![
+                            Expr::eq(
+                                Expr::col(r, "resource_type"),
+                                Expr::text(&branch.resource_type),
+                            )
+                            .unindexed(),
+                        ];
+                        for criterion in &branch.criteria {
+                            parts.push(criterion_expr(criterion, r, aliases));
+                        }
+                        Expr::all(parts)
+                    })
+                    .collect();
+                filters.push(Expr::any(alternatives));
+            }
+            filters
+        }
+    };
+    filters.push(Expr::eq(Expr::col(r, "deleted"), Expr::Literal(0)).unindexed());
+    filters
+}
+
+/// The filters of one resource type, driven by its most selective criterion.
+fn branch_filters(
+    branch: &Branch,
+    r: Alias,
+    patient: Option<&str>,
+    aliases: &mut Aliases,
+) -> Vec<Expr> {
+    let resource_type = Expr::eq(
+        Expr::col(r, "resource_type"),
+        Expr::text(&branch.resource_type),
+    );
+    let patient_test = |r| patient.map(|p| Expr::eq(Expr::col(r, "patient_key"), Expr::text(p)));
+    // The patient's chart is small and indexed: it beats every criterion
+    // but a list of ids.
+    const PATIENT_SCORE: u8 = 1;
+    let best = branch
+        .criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(i, criterion)| criterion_score(criterion).map(|score| (score, i)))
+        .min();
+    let driver = best.filter(|(score, _)| patient.is_none() || *score < PATIENT_SCORE);
+    let mut filters = Vec::with_capacity(branch.criteria.len() + 3);
+    match driver {
+        Some((_, index)) => {
+            let (expr, type_indexed) =
+                driver_expr(&branch.criteria[index], r, &branch.resource_type, aliases);
+            filters.push(expr);
+            filters.push(if type_indexed {
+                resource_type
+            } else {
+                resource_type.unindexed()
+            });
+            filters.extend(patient_test(r).map(Expr::unindexed));
+        }
+        None => {
+            filters.extend(patient_test(r));
+            filters.push(resource_type);
+        }
+    }
+    for (i, criterion) in branch.criteria.iter().enumerate() {
+        if driver.is_some_and(|(_, index)| index == i) {
+            continue;
+        }
+        filters.push(criterion_expr(criterion, r, aliases));
+    }
+    filters
+}
+
+/// A criterion's score as a driver: every alternative must have an index.
+fn criterion_score(criterion: &[Test]) -> Option<u8> {
+    let mut worst = 0;
+    for test in criterion {
+        let score = match test {
+            Test::Ids(_) => 0,
+            Test::Index {
+                predicate,
+                negated: false,
+                ..
+            } => driver_score(predicate)?,
+            Test::Chain { .. } | Test::Has { .. } => 6,
+            _ => return None,
+        };
+        worst = worst.max(score);
+    }
+    (!criterion.is_empty()).then_some(worst + u8::from(criterion.len() > 1))
+}
+
+/// The driving form of a criterion whose every test has one, and whether it
+/// needs the type test indexed (ids are found through `(resource_type, id)`).
+fn driver_expr(
+    criterion: &[Test],
+    r: Alias,
+    resource_type: &str,
+    aliases: &mut Aliases,
+) -> (Expr, bool) {
+    if let [Test::Ids(ids)] = criterion {
+        return (
+            Expr::col(r, "id").in_list(SqlValue::TextList(ids.clone())),
+            true,
+        );
+    }
+    let mut rid_sets = Vec::with_capacity(criterion.len());
+    let mut others = Vec::new();
+    for test in criterion {
+        match rid_set(test, resource_type, aliases) {
+            Some(select) => rid_sets.push(select),
+            None => others.push(test_expr(test, r, aliases)),
+        }
+    }
+    let mut ways = others;
+    if !rid_sets.is_empty() {
+        let query = if rid_sets.len() == 1 {
+            Query::Select(rid_sets.remove(0))
+        } else {
+            Query::UnionAll(rid_sets)
+        };
+        ways.push(Expr::col(r, "rid").in_query(query));
+    }
+    (Expr::any(ways), false)
+}
+
+/// The rids of resources passing `test`, from the index that leads with it.
+fn rid_set(test: &Test, resource_type: &str, aliases: &mut Aliases) -> Option<Select> {
+    match test {
+        Test::Index {
+            table: index_table,
+            key,
+            predicate: tested,
+            negated: false,
+        } => {
+            let x = aliases.fresh();
+            let mut select = Select::from(table(*index_table), x).column(Expr::col(x, "rid"));
+            select.filter.push(predicate(*index_table, x, tested));
+            if !implies_key(tested) {
+                select.filter.push(key_test(x, &[*key]));
+            }
+            Some(select)
+        }
+        Test::Chain {
+            key,
+            target_type,
+            inner,
+        } => {
+            let x = aliases.fresh();
+            let t = aliases.fresh();
+            let mut targets = Select::from(Table::Resource, t).column(Expr::col(t, "id"));
+            let inner_branch = Branch {
+                resource_type: target_type.clone(),
+                criteria: vec![vec![(**inner).clone()]],
+            };
+            targets.filter = branch_filters(&inner_branch, t, None, aliases);
+            targets
+                .filter
+                .push(Expr::eq(Expr::col(t, "deleted"), Expr::Literal(0)).unindexed());
+            Some(
+                Select::from(Table::IdxReference, x)
+                    .column(Expr::col(x, "rid"))
+                    .filter(Expr::col(x, "target_id").in_query(Query::Select(targets)))
+                    .filter(Expr::eq(
+                        Expr::col(x, "target_type"),
+                        Expr::text(target_type),
+                    ))
+                    .filter(key_test(x, &[*key])),
+            )
+        }
+        Test::Has { .. } => {
+            // Targets found through the referring sources: the ids they point
+            // to, looked up through (resource_type, id).
+            let r = aliases.fresh();
+            Some(
+                Select::from(Table::Resource, r)
+                    .column(Expr::col(r, "rid"))
+                    .filter(Expr::eq(
+                        Expr::col(r, "resource_type"),
+                        Expr::text(resource_type),
+                    ))
+                    .filter(Expr::col(r, "id").in_query(Query::Select(has_targets(
+                        test,
+                        resource_type,
+                        aliases,
+                    )?))),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// For a `_has` test: the ids of `resource_type` that passing sources refer to.
+fn has_targets(test: &Test, resource_type: &str, aliases: &mut Aliases) -> Option<Select> {
+    let Test::Has {
+        key,
+        source_type,
+        inner,
+    } = test
+    else {
+        return None;
+    };
+    let x = aliases.fresh();
+    let s = aliases.fresh();
+    let inner_branch = Branch {
+        resource_type: source_type.clone(),
+        criteria: vec![vec![(**inner).clone()]],
+    };
+    let mut select = Select::from(Table::Resource, s)
+        .column(Expr::col(x, "target_id"))
+        .join(
+            Table::IdxReference,
+            x,
+            Expr::eq(Expr::col(x, "rid"), Expr::col(s, "rid")),
+        );
+    select.filter = branch_filters(&inner_branch, s, None, aliases);
+    select
+        .filter
+        .push(Expr::eq(Expr::col(s, "deleted"), Expr::Literal(0)).unindexed());
+    select.filter.push(key_test(x, &[*key]));
+    select.filter.push(Expr::eq(
+        Expr::col(x, "target_type"),
+        Expr::text(resource_type),
+    ));
+    Some(select)
+}
+
+/// An OR of tests as a boolean on resource row `r`.
+fn criterion_expr(criterion: &[Test], r: Alias, aliases: &mut Aliases) -> Expr {
+    Expr::any(
+        criterion
+            .iter()
+            .map(|test| test_expr(test, r, aliases))
+            .collect(),
+    )
+}
+
+/// One test as a boolean on resource row `r`, probing indexes by rid.
+fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
+    match test {
+        Test::Index {
+            table: index_table,
+            key,
+            predicate: tested,
+            negated,
+        } => {
+            let x = aliases.fresh();
+            let select = Select::from(table(*index_table), x)
+                .column(Expr::Literal(1))
+                .filter(Expr::eq(Expr::col(x, "rid"), Expr::col(r, "rid")))
+                .filter(key_test(x, &[*key]))
+                .filter(predicate(*index_table, x, tested));
+            let exists = Expr::exists(select);
+            if *negated { exists.negated() } else { exists }
+        }
+        Test::Composite { parts } => {
+            let Some(((first_table, first_key, first), rest)) = parts.split_first() else {
+                return Expr::Literal(0);
+            };
+            let x = aliases.fresh();
+            let mut select = Select::from(table(*first_table), x)
+                .column(Expr::Literal(1))
+                .filter(Expr::eq(Expr::col(x, "rid"), Expr::col(r, "rid")))
+                .filter(key_test(x, &[*first_key]))
+                .filter(predicate(*first_table, x, first));
+            for (part_table, part_key, part) in rest {
+                let y = aliases.fresh();
+                select.joins.push(Join {
+                    table: table(*part_table),
+                    alias: y,
+                    on: Expr::all(vec![
+                        Expr::eq(Expr::col(y, "rid"), Expr::col(x, "rid")),
+                        key_test(y, &[*part_key]),
+                        Expr::eq(Expr::col(y, "ord"), Expr::col(x, "ord")),
+                    ]),
+                });
+                select.filter.push(predicate(*part_table, y, part));
+            }
+            Expr::exists(select)
+        }
+        Test::Missing { keys, missing } => {
+            let present = Expr::any(
+                Table::INDEXES
+                    .iter()
+                    .map(|index_table| {
+                        let x = aliases.fresh();
+                        Expr::exists(
+                            Select::from(*index_table, x)
+                                .column(Expr::Literal(1))
+                                .filter(Expr::eq(Expr::col(x, "rid"), Expr::col(r, "rid")))
+                                .filter(key_test(x, keys)),
+                        )
+                    })
+                    .collect(),
+            );
+            if *missing { present.negated() } else { present }
+        }
+        Test::Ids(ids) => Expr::col(r, "id").in_list(SqlValue::TextList(ids.clone())),
+        Test::LastUpdated { range, negated } => {
+            let test = point_range(r, "last_updated", range);
+            if *negated { test.negated() } else { test }
+        }
+        Test::Chain {
+            key,
+            target_type,
+            inner,
+        } => {
+            let x = aliases.fresh();
+            let t = aliases.fresh();
+            let inner_test = test_expr(inner, t, aliases);
+            Expr::exists(
+                Select::from(Table::IdxReference, x)
+                    .column(Expr::Literal(1))
+                    .join(
+                        Table::Resource,
+                        t,
+                        Expr::all(vec![
+                            Expr::eq(Expr::col(t, "resource_type"), Expr::col(x, "target_type")),
+                            Expr::eq(Expr::col(t, "id"), Expr::col(x, "target_id")),
+                        ]),
+                    )
+                    .filter(Expr::eq(Expr::col(x, "rid"), Expr::col(r, "rid")))
+                    .filter(key_test(x, &[*key]))
+                    .filter(Expr::eq(
+                        Expr::col(x, "target_type"),
+                        Expr::text(target_type),
+                    ))
+                    .filter(Expr::eq(Expr::col(t, "deleted"), Expr::Literal(0)).unindexed())
+                    .filter(inner_test),
+            )
+        }
+        Test::Has { key, inner, .. } => {
+            let x = aliases.fresh();
+            let s = aliases.fresh();
+            let inner_test = test_expr(inner, s, aliases);
+            Expr::exists(
+                Select::from(Table::IdxReference, x)
+                    .column(Expr::Literal(1))
+                    .join(
+                        Table::Resource,
+                        s,
+                        Expr::eq(Expr::col(s, "rid"), Expr::col(x, "rid")),
+                    )
+                    .filter(Expr::eq(Expr::col(x, "target_id"), Expr::col(r, "id")))
+                    .filter(Expr::eq(
+                        Expr::col(x, "target_type"),
+                        Expr::col(r, "resource_type"),
+                    ))
+                    .filter(key_test(x, &[*key]))
+                    .filter(Expr::eq(Expr::col(s, "deleted"), Expr::Literal(0)).unindexed())
+                    .filter(inner_test),
+            )
+        }
+    }
+}
+
+/// Resources that the references of `source_rids` point to (an `_include`):
+/// under parameter `keys` (every reference parameter when `None`, for `*`),
+/// of `target_type` when given. Yields `rid, seq, resource_type, id`.
+pub fn include_query(
+    source_rids: Vec<i64>,
+    keys: Option<Vec<i64>>,
+    target_type: Option<&str>,
+) -> Query {
+    let mut aliases = Aliases::default();
+    let x = aliases.fresh();
+    let t = aliases.fresh();
+    let mut select = Select::from(Table::IdxReference, x)
+        .column(Expr::col(t, "rid"))
+        .column(Expr::col(t, "seq"))
+        .column(Expr::col(t, "resource_type"))
+        .column(Expr::col(t, "id"))
+        .join(
+            Table::Resource,
+            t,
+            Expr::all(vec![
+                Expr::eq(Expr::col(t, "resource_type"), Expr::col(x, "target_type")),
+                Expr::eq(Expr::col(t, "id"), Expr::col(x, "target_id")),
+            ]),
+        )
+        .filter(Expr::col(x, "rid").in_list(SqlValue::IntList(source_rids)));
+    if let Some(keys) = keys {
+        select
+            .filter
+            .push(Expr::col(x, "param_hash").in_list(SqlValue::IntList(keys)));
+    }
+    if let Some(target_type) = target_type {
+        select.filter.push(Expr::eq(
+            Expr::col(x, "target_type"),
+            Expr::text(target_type),
+        ));
+    }
+    select
+        .filter
+        .push(Expr::eq(Expr::col(t, "deleted"), Expr::Literal(0)).unindexed());
+    Query::Select(select)
+}
+
+/// Resources of `source_type` referring to `target_ids` of `target_type`
+/// (a `_revinclude`), under parameter `key` (any when `None`, for `*`).
+/// Yields `rid, seq, resource_type, id`.
+pub fn revinclude_query(
+    target_type: &str,
+    target_ids: Vec<String>,
+    key: Option<i64>,
+    source_type: &str,
+) -> Query {
+    let mut aliases = Aliases::default();
+    let x = aliases.fresh();
+    let s = aliases.fresh();
+    let mut select = Select::from(Table::IdxReference, x)
+        .column(Expr::col(s, "rid"))
+        .column(Expr::col(s, "seq"))
+        .column(Expr::col(s, "resource_type"))
+        .column(Expr::col(s, "id"))
+        .join(
+            Table::Resource,
+            s,
+            Expr::eq(Expr::col(s, "rid"), Expr::col(x, "rid")),
+        )
+        .filter(Expr::col(x, "target_id").in_list(SqlValue::TextList(target_ids)))
+        .filter(Expr::eq(
+            Expr::col(x, "target_type"),
+            Expr::text(target_type),
+        ));
+    if let Some(key) = key {
+        select.filter.push(key_test(x, &[key]));
+    }
+    select
+        .filter
+        .push(Expr::eq(Expr::col(s, "resource_type"), Expr::text(source_type)).unindexed());
+    select
+        .filter
+        .push(Expr::eq(Expr::col(s, "deleted"), Expr::Literal(0)).unindexed());
+    Query::Select(select)
+}
+
+/// The stored versions with these `seq`s, and each one's rid.
+pub fn load_query(seqs: Vec<i64>) -> Query {
+    let mut aliases = Aliases::default();
+    let v = aliases.fresh();
+    let mut select = Select::from(Table::ResourceVersion, v);
+    for column in [
+        "resource_type",
+        "id",
+        "version",
+        "last_updated",
+        "method",
+        "body",
+        "patient_key",
+        "author_org",
+        "seq",
+    ] {
+        select = select.column(Expr::col(v, column));
+    }
+    Query::Select(select.filter(Expr::col(v, "seq").in_list(SqlValue::IntList(seqs))))
+}

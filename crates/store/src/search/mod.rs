@@ -1,0 +1,21 @@
+//! Search, compiled through typed layers:
+//!
+//! 1. [`plan`]: a [`tessera_fhir::search::SearchQuery`] becomes a
+//!    [`plan::SearchPlan`]: parameter keys and token values hashed
+//!    ([`hash`]), FHIR prefixes turned into range conditions, chains and
+//!    `_has` resolved per resource type. No SQL.
+//! 2. [`build`]: the plan becomes a typed SQL tree ([`sql`]): the page
+//!    (driven by its most selective indexed criterion, keyset-paged), the
+//!    total, includes. Table and column names come from this crate only.
+//! 3. [`render`]: the one SQLite renderer, which alone numbers placeholders,
+//!    quotes identifiers and escapes LIKE patterns; every value is bound.
+//!
+//! A PostgreSQL backend reuses 1 and 2 and brings its own renderer.
+
+pub mod build;
+pub mod cursor;
+pub mod hash;
+pub mod plan;
+mod predicate;
+pub mod render;
+pub mod sql;

@@ -1,0 +1,510 @@
+//! From a [`SearchQuery`] to a [`SearchPlan`]: what to match, in the terms of
+//! the index (parameter keys hashed per resource type, token values hashed,
+//! prefixes turned into range conditions), with no SQL yet. Every backend
+//! builds its SQL from this plan; the FHIR semantics of prefixes live here.
+
+use super::hash::{any_system_token_hash, component_hash, param_hash, token_hash};
+use super::sql::{CmpOp, SqlValue};
+use crate::StoreError;
+use tessera_fhir::search::ParamType;
+use tessera_fhir::search::{Comparison, Condition, SearchQuery, StringMatch, UriMatch, ValueTest};
+
+/// How deep chains and `_has` may nest (`a.b.c.d`).
+pub const MAX_CHAIN_DEPTH: usize = 4;
+/// How many `_sort` keys a search may have.
+pub const MAX_SORT_KEYS: usize = 8;
+/// The character above every other: `prefix || MAX_CHAR` bounds a prefix range.
+pub const MAX_CHAR: char = '\u{10FFFF}';
+
+/// A search, ready to become SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPlan {
+    /// One branch per searched type; empty when the search names no type
+    /// and no criterion (every type, unfiltered).
+    pub branches: Vec<Branch>,
+    /// Only this patient's compartment.
+    pub patient: Option<String>,
+    pub sort: Vec<SortPlan>,
+    /// Continue after this row (keyset paging).
+    pub after: Option<Cursor>,
+    pub page_size: usize,
+}
+
+/// The criteria for one resource type: all must hold, each an OR of tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    pub resource_type: String,
+    pub criteria: Vec<Vec<Test>>,
+}
+
+/// One test a resource must pass.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    /// Some row of `table` under parameter key `key` satisfies `predicate`
+    /// (or, `negated`, none does).
+    Index {
+        table: IndexTable,
+        key: i64,
+        predicate: Predicate,
+        negated: bool,
+    },
+    /// One composite entry whose components (same `ord`) each satisfy theirs.
+    Composite {
+        parts: Vec<(IndexTable, i64, Predicate)>,
+    },
+    /// The parameter has no value (`missing`) or has one.
+    Missing {
+        keys: Vec<i64>,
+        missing: bool,
+    },
+    Ids(Vec<String>),
+    LastUpdated {
+        range: RangeCondition,
+        negated: bool,
+    },
+    /// A reference under `key` points to a live `target_type` passing `inner`.
+    Chain {
+        key: i64,
+        target_type: String,
+        inner: Box<Test>,
+    },
+    /// A live `source_type` passing `inner` refers here under `key`.
+    Has {
+        key: i64,
+        source_type: String,
+        inner: Box<Test>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexTable {
+    String,
+    Token,
+    Date,
+    Number,
+    Quantity,
+    Reference,
+    Uri,
+}
+
+/// A test on one index row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Predicate {
+    /// `normalized` in `[from, to)`.
+    StringRange {
+        from: String,
+        to: String,
+    },
+    StringExact(String),
+    StringContains(String),
+    TokenHash(i64),
+    AnySystemTokenHash(i64),
+    TokenSystem(String),
+    /// `:text`: `text` in `[from, to)`.
+    TokenText {
+        from: String,
+        to: String,
+    },
+    TokenOfType {
+        system: String,
+        code: String,
+        value: String,
+    },
+    /// Date rows (`low`, `high`) or number rows (`value`).
+    Range(RangeCondition),
+    Quantity {
+        range: RangeCondition,
+        system: Option<String>,
+        code: Option<String>,
+        /// The same test on `canonical_value`, for rows in this canonical unit.
+        canonical: Option<(RangeCondition, String)>,
+    },
+    Reference {
+        target_type: Option<String>,
+        id: String,
+    },
+    ReferenceType(String),
+    ReferenceUrl(String),
+    ReferenceIdentifier {
+        system: Option<String>,
+        value: String,
+    },
+    UriExact(String),
+    UriRange {
+        from: String,
+        to: String,
+    },
+    /// The stored URI is one of these (every prefix of an `:above` value).
+    UriIn(Vec<String>),
+    /// Matches nothing (e.g. `system|` with neither).
+    Nothing,
+}
+
+/// The columns a range condition reads: a date row's `low`/`high`, a
+/// number's or quantity's `value` (both ends are the same point).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    Low,
+    High,
+}
+
+/// An OR of ANDs of bound comparisons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeCondition(pub Vec<Vec<(Bound, CmpOp, SqlValue)>>);
+
+/// A `_sort` key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortPlan {
+    Id {
+        descending: bool,
+    },
+    LastUpdated {
+        descending: bool,
+    },
+    /// Parameter keys (one per searched type) and the parameter's type.
+    Param {
+        keys: Vec<i64>,
+        param_type: ParamType,
+        descending: bool,
+    },
+}
+
+impl SortPlan {
+    pub fn descending(&self) -> bool {
+        match self {
+            SortPlan::Id { descending }
+            | SortPlan::LastUpdated { descending }
+            | SortPlan::Param { descending, .. } => *descending,
+        }
+    }
+}
+
+/// The last row of a page: its sort values and rid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub values: Vec<SqlValue>,
+    pub rid: i64,
+}
+
+/// Plans `query` over `types` (the query's types, or every stored type for
+/// a system search with criteria).
+pub fn plan(
+    query: &SearchQuery,
+    types: &[String],
+    after: Option<Cursor>,
+) -> Result<SearchPlan, StoreError> {
+    let mut branches = Vec::with_capacity(types.len());
+    for resource_type in types {
+        let mut criteria = Vec::with_capacity(query.criteria.len());
+        for criterion in &query.criteria {
+            let tests = criterion
+                .any_of
+                .iter()
+                .map(|condition| resolve(condition, resource_type, 0))
+                .collect::<Result<Vec<_>, _>>()?;
+            criteria.push(tests);
+        }
+        branches.push(Branch {
+            resource_type: resource_type.clone(),
+            criteria,
+        });
+    }
+    if query.sort.len() > MAX_SORT_KEYS {
+        return Err(StoreError::InvalidSearch(format!(
+            "at most {MAX_SORT_KEYS} _sort keys are supported"
+        )));
+    }
+    let sort = query
+        .sort
+        .iter()
+        .map(|key| match key.param.as_str() {
+            "_id" => Ok(SortPlan::Id {
+                descending: key.descending,
+            }),
+            "_lastUpdated" => Ok(SortPlan::LastUpdated {
+                descending: key.descending,
+            }),
+            param => match key.param_type {
+                ParamType::Composite | ParamType::Special => Err(StoreError::InvalidSearch(
+                    format!("cannot sort by the {:?} parameter {param}", key.param_type),
+                )),
+                param_type => Ok(SortPlan::Param {
+                    keys: types.iter().map(|t| param_hash(t, param)).collect(),
+                    param_type,
+                    descending: key.descending,
+                }),
+            },
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(cursor) = &after
+        && cursor.values.len() != sort.len()
+    {
+        return Err(StoreError::InvalidCursor(
+            "the cursor belongs to a search with other sort keys".into(),
+        ));
+    }
+    Ok(SearchPlan {
+        branches,
+        patient: query.compartment_patient.clone(),
+        sort,
+        after,
+        page_size: query.count,
+    })
+}
+
+fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<Test, StoreError> {
+    if depth > MAX_CHAIN_DEPTH {
+        return Err(StoreError::InvalidSearch(format!(
+            "chains and _has nest at most {MAX_CHAIN_DEPTH} deep"
+        )));
+    }
+    Ok(match condition {
+        Condition::Value { param, test, .. } => {
+            let key = param_hash(resource_type, param);
+            match test {
+                ValueTest::Composite(components) => Test::Composite {
+                    parts: components
+                        .iter()
+                        .enumerate()
+                        .map(|(i, component)| {
+                            let key = component_hash(resource_type, param, i);
+                            let (table, predicate, _) = value_predicate(key, component);
+                            (table, key, predicate)
+                        })
+                        .collect(),
+                },
+                test => {
+                    let (table, predicate, negated) = value_predicate(key, test);
+                    Test::Index {
+                        table,
+                        key,
+                        predicate,
+                        negated,
+                    }
+                }
+            }
+        }
+        Condition::Missing { param, missing } => Test::Missing {
+            keys: vec![
+                param_hash(resource_type, param),
+                component_hash(resource_type, param, 0),
+            ],
+            missing: *missing,
+        },
+        Condition::Id(ids) => Test::Ids(ids.clone()),
+        Condition::LastUpdated(range) => Test::LastUpdated {
+            range: date_condition(range.comparison, range.low, range.high),
+            negated: range.comparison == Comparison::Ne,
+        },
+        Condition::Chain {
+            param,
+            target_type,
+            condition,
+        } => Test::Chain {
+            key: param_hash(resource_type, param),
+            target_type: target_type.clone(),
+            inner: Box::new(resolve(condition, target_type, depth + 1)?),
+        },
+        Condition::Has {
+            source_type,
+            param,
+            condition,
+        } => Test::Has {
+            key: param_hash(source_type, param),
+            source_type: source_type.clone(),
+            inner: Box::new(resolve(condition, source_type, depth + 1)?),
+        },
+    })
+}
+
+/// `[prefix, prefix || MAX_CHAR)`: every string starting with `prefix`.
+fn prefix_range(prefix: &str) -> (String, String) {
+    let mut to = String::with_capacity(prefix.len() + 4);
+    to.push_str(prefix);
+    to.push(MAX_CHAR);
+    (prefix.to_owned(), to)
+}
+
+/// The table, the row predicate, and whether the test is negated (`:not`, `ne`).
+fn value_predicate(key: i64, test: &ValueTest) -> (IndexTable, Predicate, bool) {
+    match test {
+        ValueTest::String { value, mode } => {
+            let predicate = match mode {
+                // The parser normalises; lower-casing again is idempotent and
+                // keeps a raw value from missing on case alone.
+                StringMatch::Prefix => {
+                    let (from, to) = prefix_range(&value.to_lowercase());
+                    Predicate::StringRange { from, to }
+                }
+                StringMatch::Exact => Predicate::StringExact(value.clone()),
+                StringMatch::Contains => Predicate::StringContains(value.to_lowercase()),
+            };
+            (IndexTable::String, predicate, false)
+        }
+        ValueTest::Token {
+            system,
+            code,
+            not,
+            text,
+            of_type,
+        } => {
+            let predicate = if let Some(text) = text {
+                let (from, to) = prefix_range(&text.to_lowercase());
+                Predicate::TokenText { from, to }
+            } else if let Some((system, code, value)) = of_type {
+                Predicate::TokenOfType {
+                    system: system.clone(),
+                    code: code.clone(),
+                    value: value.clone(),
+                }
+            } else {
+                match (system, code) {
+                    (None, Some(code)) => {
+                        Predicate::AnySystemTokenHash(any_system_token_hash(key, code))
+                    }
+                    (Some(system), Some(code)) => {
+                        Predicate::TokenHash(token_hash(key, system.as_deref(), code))
+                    }
+                    (Some(Some(system)), None) => Predicate::TokenSystem(system.clone()),
+                    (_, None) => Predicate::Nothing,
+                }
+            };
+            (IndexTable::Token, predicate, *not)
+        }
+        ValueTest::Date(range) => (
+            IndexTable::Date,
+            Predicate::Range(date_condition(range.comparison, range.low, range.high)),
+            range.comparison == Comparison::Ne,
+        ),
+        ValueTest::Number {
+            comparison,
+            low,
+            high,
+        } => (
+            IndexTable::Number,
+            Predicate::Range(number_condition(*comparison, *low, *high)),
+            *comparison == Comparison::Ne,
+        ),
+        ValueTest::Quantity {
+            comparison,
+            low,
+            high,
+            system,
+            code,
+            canonical,
+        } => (
+            IndexTable::Quantity,
+            Predicate::Quantity {
+                range: number_condition(*comparison, *low, *high),
+                system: system.clone(),
+                code: code.clone(),
+                canonical: canonical.as_ref().map(|(low, high, code)| {
+                    (number_condition(*comparison, *low, *high), code.clone())
+                }),
+            },
+            *comparison == Comparison::Ne,
+        ),
+        ValueTest::Reference {
+            target_type,
+            id,
+            url,
+            identifier,
+        } => {
+            let predicate = match (identifier, id, url, target_type) {
+                (Some((system, value)), ..) => Predicate::ReferenceIdentifier {
+                    system: system.clone(),
+                    value: value.clone(),
+                },
+                (None, Some(id), ..) => Predicate::Reference {
+                    target_type: target_type.clone(),
+                    id: id.clone(),
+                },
+                (None, None, Some(url), _) => Predicate::ReferenceUrl(url.clone()),
+                (None, None, None, Some(target_type)) => {
+                    Predicate::ReferenceType(target_type.clone())
+                }
+                (None, None, None, None) => Predicate::Nothing,
+            };
+            (IndexTable::Reference, predicate, false)
+        }
+        ValueTest::Uri { value, mode } => {
+            let predicate = match mode {
+                UriMatch::Exact => Predicate::UriExact(value.clone()),
+                UriMatch::Below => {
+                    let (from, to) = prefix_range(value);
+                    Predicate::UriRange { from, to }
+                }
+                UriMatch::Above => Predicate::UriIn(
+                    value
+                        .char_indices()
+                        .map(|(i, c)| value[..i + c.len_utf8()].to_owned())
+                        .collect(),
+                ),
+            };
+            (IndexTable::Uri, predicate, false)
+        }
+        // Composites are resolved by the caller; one nested here matches nothing.
+        ValueTest::Composite(_) => (IndexTable::Token, Predicate::Nothing, false),
+    }
+}
+
+fn bound(bound: Bound, op: CmpOp, value: SqlValue) -> (Bound, CmpOp, SqlValue) {
+    (bound, op, value)
+}
+
+/// R4 date prefixes over a stored range `[low, high]` and the searched range
+/// `[sl, sh]` (both inclusive). `ne` is `eq` negated by the caller.
+pub fn date_condition(comparison: Comparison, sl: i64, sh: i64) -> RangeCondition {
+    use Bound::{High, Low};
+    use CmpOp::{Ge, Gt, Le, Lt};
+    let v = SqlValue::Int;
+    let eq = vec![bound(Low, Ge, v(sl)), bound(High, Le, v(sh))];
+    RangeCondition(match comparison {
+        Comparison::Eq | Comparison::Ne => vec![eq],
+        // Some of the stored range lies after the searched one.
+        Comparison::Gt => vec![vec![bound(High, Gt, v(sh))]],
+        Comparison::Lt => vec![vec![bound(Low, Lt, v(sl))]],
+        // gt, or contained (eq): together "starts in or after, or ends after".
+        Comparison::Ge => vec![vec![bound(Low, Ge, v(sl))], vec![bound(High, Gt, v(sh))]],
+        Comparison::Le => vec![vec![bound(High, Le, v(sh))], vec![bound(Low, Lt, v(sl))]],
+        Comparison::Sa => vec![vec![bound(Low, Gt, v(sh))]],
+        Comparison::Eb => vec![vec![bound(High, Lt, v(sl))]],
+        // Overlaps the searched range widened by a tenth of its width (at
+        // least a day): "about this date".
+        Comparison::Ap => {
+            let width = sh.saturating_sub(sl).saturating_add(1);
+            let slack = (width / 10).max(86_400_000);
+            vec![vec![
+                bound(Low, Le, v(sh.saturating_add(slack))),
+                bound(High, Ge, v(sl.saturating_sub(slack))),
+            ]]
+        }
+    })
+}
+
+/// R4 number and quantity prefixes over a stored point value. The searched
+/// value is the middle of its precision range `[sl, sh]`; `eq` means inside
+/// that range; order comparisons use the value itself, with a tolerance far
+/// below the written precision so `le0.27` finds a stored 0.27.
+pub fn number_condition(comparison: Comparison, sl: f64, sh: f64) -> RangeCondition {
+    use Bound::Low;
+    use CmpOp::{Ge, Gt, Le, Lt};
+    let v = SqlValue::Real;
+    let middle = (sl + sh) / 2.0;
+    let tolerance = ((sh - sl).abs() * 1e-6).max(f64::EPSILON * middle.abs());
+    RangeCondition(match comparison {
+        Comparison::Eq | Comparison::Ne => vec![vec![bound(Low, Ge, v(sl)), bound(Low, Le, v(sh))]],
+        Comparison::Gt | Comparison::Sa => vec![vec![bound(Low, Gt, v(middle + tolerance))]],
+        Comparison::Lt | Comparison::Eb => vec![vec![bound(Low, Lt, v(middle - tolerance))]],
+        Comparison::Ge => vec![vec![bound(Low, Ge, v(middle - tolerance))]],
+        Comparison::Le => vec![vec![bound(Low, Le, v(middle + tolerance))]],
+        // Within 10% of the value.
+        Comparison::Ap => {
+            let slack = middle.abs() / 10.0;
+            vec![vec![
+                bound(Low, Ge, v(sl - slack)),
+                bound(Low, Le, v(sh + slack)),
+            ]]
+        }
+    })
+}
