@@ -17,6 +17,8 @@
 //!   that every stored row carries).
 //! - [`mod@reference`]: parsing `Reference.reference` strings and finding every
 //!   reference in a resource.
+//! - [`search`]: the R4 search parameters (official bundle plus Tessera's own),
+//!   index extraction with FHIRPath at write time, and search-request parsing.
 //!
 //! # Design
 //!
@@ -37,12 +39,14 @@
 //!
 //! # Invariants
 //!
-//! No I/O, no async, no SQL, no HTTP; dependencies are serde, serde_json and
-//! thiserror only. The definitions are compiled into the binary; nothing is
-//! read from disk at run time.
+//! No I/O, no async, no SQL, no HTTP; dependencies are serde, serde_json,
+//! thiserror and tessera-fhirpath (our FHIRPath engine, which knows FHIR types
+//! only through the `TypeModel` this crate implements for it). The definitions
+//! are compiled into the binary; nothing is read from disk at run time.
 
 pub mod compartment;
 pub mod definitions;
+mod fhirpath_model;
 pub mod json;
 pub mod outcome;
 pub mod reference;

@@ -13,14 +13,22 @@
 //! not 4.0.1 are skipped), plus Tessera's own in
 //! `definitions/search-parameters-tessera.json`.
 
+mod extract;
 pub mod index;
+pub mod normalize;
+mod parse;
+mod parse_result;
+mod parse_value;
 pub mod query;
+pub mod registry;
 
 pub use index::{IndexEntry, IndexValue};
+pub use parse::{DEFAULT_COUNT, MAX_ALTERNATIVES, MAX_CHAIN_DEPTH};
 pub use query::{
     Comparison, Condition, Criterion, DateRange, Include, ParsedSearch, SearchQuery, SortKey,
     StringMatch, TotalMode, UriMatch, ValueTest,
 };
+pub use registry::{SearchParam, SearchRegistry};
 
 /// `SearchParameter.type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,34 +50,34 @@ use serde_json::Value;
 impl Definitions {
     /// Every search-index value of `resource`, for every search parameter of
     /// its type (and of Resource/DomainResource).
+    ///
+    /// Never fails: a parameter whose expression cannot be evaluated on this
+    /// resource contributes nothing (see [`Definitions::index_failures`]).
     pub fn index_entries(&self, resource: &Value) -> Vec<IndexEntry> {
-        let _ = resource;
-        Vec::new()
+        extract::index_entries(self, resource, &mut |_, _| {})
+    }
+
+    /// The parameters whose expressions fail to evaluate on `resource`, with
+    /// the engine's error: what [`Definitions::index_entries`] silently skips.
+    /// For tests and for `reindex` diagnostics.
+    pub fn index_failures(&self, resource: &Value) -> Vec<(String, String)> {
+        let mut failures = Vec::new();
+        extract::index_entries(self, resource, &mut |param, error| {
+            failures.push((param.to_owned(), error));
+        });
+        failures
     }
 
     /// Parses a search request on `resource_type` (`None` for a system
     /// search) from its decoded query parameters, in request order.
     /// Result parameters (`_count`, `_sort`, `_include`, ...) are parsed too;
-    /// `_format`, `_pretty`, `_summary` and `_elements` are left to the caller.
+    /// `_format`, `_pretty`, `_summary`, `_elements` and `_contained` are left
+    /// to the caller. Errors name the parameter they are about.
     pub fn parse_search(
         &self,
         resource_type: Option<&str>,
         params: &[(String, String)],
     ) -> Result<ParsedSearch, Vec<crate::Issue>> {
-        let _ = params;
-        Ok(ParsedSearch {
-            query: SearchQuery {
-                resource_types: resource_type.map(str::to_owned).into_iter().collect(),
-                compartment_patient: None,
-                criteria: Vec::new(),
-                sort: Vec::new(),
-                count: 50,
-                total: TotalMode::None,
-                includes: Vec::new(),
-                revincludes: Vec::new(),
-            },
-            ignored: Vec::new(),
-            applied: Vec::new(),
-        })
+        parse::parse_search(self, resource_type, params)
     }
 }

@@ -39,6 +39,10 @@ pub struct SearchQuery {
 }
 
 /// One request parameter: any of its comma-separated values may hold (OR).
+/// A chain whose link can point to several types (`general-practitioner.name`:
+/// Practitioner or Organization) contributes one alternative per target type,
+/// so every `Chain` names exactly one type. `:not` with several values
+/// (`status:not=a,b`) becomes one criterion per value (neither a nor b).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Criterion {
     pub any_of: Vec<Condition>,
@@ -97,6 +101,9 @@ pub enum ValueTest {
         of_type: Option<(String, String, String)>,
     },
     Date(DateRange),
+    /// `low`/`high`: the range the written precision implies (`100` is
+    /// [99.5, 100.5]); the value itself is their midpoint. `eq` means the
+    /// stored value lies in the range; `gt`/`lt`/... compare with the value.
     Number {
         comparison: Comparison,
         low: f64,
@@ -108,7 +115,9 @@ pub enum ValueTest {
         high: f64,
         system: Option<String>,
         code: Option<String>,
-        /// The same bounds in canonical units, when the unit converts.
+        /// The same bounds in canonical units, when the unit converts (system
+        /// UCUM or absent): compare with `IndexValue::Quantity::canonical_value`
+        /// where `canonical_code` is equal.
         canonical: Option<(f64, f64, String)>,
     },
     /// `id`, `Type/id`, an absolute URL, or `:Type` (target_type set, id any).

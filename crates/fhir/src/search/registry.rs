@@ -1,0 +1,396 @@
+//! The search-parameter registry: the official R4 SearchParameter bundle plus
+//! Tessera's own, compiled once into per-type tables of parameters with parsed
+//! FHIRPath expressions.
+//!
+//! R4 expressions often name several resource types at once
+//! (`AllergyIntolerance.code | Condition.code | Observation.code | ...`). For
+//! each resource type we keep only the union branches rooted at that type (or
+//! at `Resource`/`DomainResource`), so indexing an Observation does not
+//! evaluate a dozen branches that can never match. Expressions with operators
+//! weaker than `|` at the top level are kept whole, because splitting them
+//! would change their meaning.
+
+use super::ParamType;
+use crate::Definitions;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use tessera_fhirpath::Expression;
+
+const R4_SEARCH_PARAMETERS: &str = include_str!("../../definitions/search-parameters.json");
+const TESSERA_SEARCH_PARAMETERS: &str =
+    include_str!("../../definitions/search-parameters-tessera.json");
+
+/// The only FHIR version whose parameters we load; the vendored bundle also
+/// carries one `5.0.0-snapshot1` definition.
+const FHIR_VERSION: &str = "4.0.1";
+
+/// One search parameter as it applies to one resource type.
+#[derive(Debug)]
+pub struct SearchParam {
+    /// The code used in requests, e.g. `name`, `code-value-quantity`.
+    pub code: String,
+    /// The canonical URL of the definition.
+    pub url: String,
+    pub param_type: ParamType,
+    /// The expression restricted to this resource type; `None` for the
+    /// parameters answered another way (`_id`, `_lastUpdated` from the store's
+    /// own columns; `_text`, `_content`, `_query`, which have no expression).
+    pub expression: Option<Expression>,
+    /// Allowed target types of a reference parameter (empty: any).
+    pub targets: Vec<String>,
+    /// The components of a composite parameter, in definition order.
+    pub components: Vec<Component>,
+    /// For a token parameter over a plain `code` element with a required
+    /// binding: the binding's value set, whose code system becomes the token's
+    /// system (`Patient.gender` -> `http://hl7.org/fhir/administrative-gender`).
+    pub code_value_set: Option<u32>,
+    /// The top-level elements the expression starts from (`value` for
+    /// `Observation.value as Quantity`), when every branch starts with one:
+    /// a resource with none of them present cannot have a value, so the
+    /// expression is not evaluated at all. Most parameters of a type are
+    /// absent from any one resource, so this skips most evaluations.
+    pub root_elements: Option<Vec<String>>,
+}
+
+impl SearchParam {
+    /// Whether the resource might have a value for this parameter (see
+    /// [`SearchParam::root_elements`]).
+    pub fn may_apply(&self, resource: &serde_json::Map<String, Value>) -> bool {
+        let Some(roots) = &self.root_elements else {
+            return true;
+        };
+        roots.iter().any(|root| {
+            resource.keys().any(|key| {
+                let key = key.strip_prefix('_').unwrap_or(key);
+                key.strip_prefix(root.as_str()).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+                })
+            })
+        })
+    }
+}
+
+/// One component of a composite parameter.
+#[derive(Debug)]
+pub struct Component {
+    /// The type of the component's own definition (`token`, `quantity`, ...).
+    pub param_type: ParamType,
+    /// Evaluated relative to each node of the composite's expression.
+    pub expression: Expression,
+}
+
+/// Every search parameter, by resource type and code.
+#[derive(Debug, Default)]
+pub struct SearchRegistry {
+    by_type: HashMap<String, HashMap<String, Arc<SearchParam>>>,
+    /// Each type's parameters in a stable order (by code), for extraction.
+    ordered: HashMap<String, Vec<Arc<SearchParam>>>,
+}
+
+impl SearchRegistry {
+    /// The registry for the R4 definitions, built on first use.
+    pub fn r4() -> &'static SearchRegistry {
+        static REGISTRY: OnceLock<SearchRegistry> = OnceLock::new();
+        REGISTRY.get_or_init(|| SearchRegistry::build(Definitions::r4()))
+    }
+
+    /// The parameter `code` of `resource_type` (including the Resource and
+    /// DomainResource parameters such as `_tag`).
+    pub fn param(&self, resource_type: &str, code: &str) -> Option<&Arc<SearchParam>> {
+        self.by_type.get(resource_type)?.get(code)
+    }
+
+    /// Every parameter of `resource_type`, ordered by code.
+    pub fn params(&self, resource_type: &str) -> &[Arc<SearchParam>] {
+        self.ordered.get(resource_type).map_or(&[], Vec::as_slice)
+    }
+
+    fn build(definitions: &Definitions) -> SearchRegistry {
+        let mut raw = Vec::new();
+        for text in [R4_SEARCH_PARAMETERS, TESSERA_SEARCH_PARAMETERS] {
+            // Both files are compiled in and checked by the tests; a bundle that
+            // does not parse contributes nothing rather than taking the server down.
+            if let Ok(Value::Object(bundle)) = serde_json::from_str::<Value>(text)
+                && let Some(Value::Array(entries)) = bundle.get("entry")
+            {
+                raw.extend(
+                    entries
+                        .iter()
+                        .filter_map(|e| RawParam::read(e.get("resource")?)),
+                );
+            }
+        }
+        let types_by_url: HashMap<&str, ParamType> =
+            raw.iter().map(|p| (p.url.as_str(), p.param_type)).collect();
+        let resource_types: Vec<&str> = definitions.resource_types().collect();
+        let mut registry = SearchRegistry::default();
+        for param in &raw {
+            let applies_to: Vec<&str> = if param
+                .base
+                .iter()
+                .any(|b| b == "Resource" || b == "DomainResource")
+            {
+                let domain_only = !param.base.iter().any(|b| b == "Resource");
+                resource_types
+                    .iter()
+                    .copied()
+                    .filter(|t| !domain_only || !matches!(*t, "Bundle" | "Binary" | "Parameters"))
+                    .collect()
+            } else {
+                param.base.iter().map(String::as_str).collect()
+            };
+            for resource_type in applies_to {
+                let compiled = param.compile(definitions, resource_type, &types_by_url);
+                let table = registry
+                    .by_type
+                    .entry(resource_type.to_owned())
+                    .or_default();
+                table.insert(param.code.clone(), Arc::new(compiled));
+            }
+        }
+        for (resource_type, table) in &registry.by_type {
+            let mut params: Vec<Arc<SearchParam>> = table.values().cloned().collect();
+            params.sort_by(|a, b| a.code.cmp(&b.code));
+            registry.ordered.insert(resource_type.clone(), params);
+        }
+        registry
+    }
+}
+
+/// A SearchParameter resource, read but not yet compiled.
+struct RawParam {
+    code: String,
+    url: String,
+    param_type: ParamType,
+    base: Vec<String>,
+    expression: Option<String>,
+    targets: Vec<String>,
+    components: Vec<(String, String)>,
+}
+
+impl RawParam {
+    fn read(resource: &Value) -> Option<RawParam> {
+        let text = |key: &str| resource.get(key).and_then(Value::as_str);
+        if text("resourceType") != Some("SearchParameter") {
+            return None;
+        }
+        if text("version").is_some_and(|v| v != FHIR_VERSION) {
+            return None;
+        }
+        let strings = |key: &str| -> Vec<String> {
+            resource
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let components = resource
+            .get("component")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|c| {
+                        let definition = c.get("definition")?.as_str()?;
+                        let expression = c.get("expression")?.as_str()?;
+                        Some((definition.to_owned(), expression.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(RawParam {
+            code: text("code")?.to_owned(),
+            url: text("url").unwrap_or_default().to_owned(),
+            param_type: param_type(text("type")?)?,
+            base: strings("base"),
+            expression: text("expression").map(str::to_owned),
+            targets: strings("target"),
+            components,
+        })
+    }
+
+    fn compile(
+        &self,
+        definitions: &Definitions,
+        resource_type: &str,
+        types_by_url: &HashMap<&str, ParamType>,
+    ) -> SearchParam {
+        let store_column = matches!(self.code.as_str(), "_id" | "_lastUpdated");
+        let expression_text = self
+            .expression
+            .as_deref()
+            .filter(|_| !store_column)
+            .and_then(|text| branches_for(text, resource_type, definitions));
+        let expression = expression_text
+            .as_deref()
+            .and_then(|text| Expression::parse(text).ok());
+        let components = self
+            .components
+            .iter()
+            .filter_map(|(definition, expression)| {
+                Some(Component {
+                    param_type: *types_by_url.get(definition.as_str())?,
+                    expression: Expression::parse(expression).ok()?,
+                })
+            })
+            .collect();
+        let code_value_set = match (self.param_type, expression_text.as_deref()) {
+            (ParamType::Token, Some(text)) => required_code_binding(definitions, text),
+            _ => None,
+        };
+        let root_elements = expression_text.as_deref().and_then(root_elements);
+        SearchParam {
+            root_elements,
+            code: self.code.clone(),
+            url: self.url.clone(),
+            param_type: self.param_type,
+            expression,
+            targets: self.targets.clone(),
+            components,
+            code_value_set,
+        }
+    }
+}
+
+fn param_type(text: &str) -> Option<ParamType> {
+    Some(match text {
+        "number" => ParamType::Number,
+        "date" => ParamType::Date,
+        "string" => ParamType::String,
+        "token" => ParamType::Token,
+        "reference" => ParamType::Reference,
+        "composite" => ParamType::Composite,
+        "quantity" => ParamType::Quantity,
+        "uri" => ParamType::Uri,
+        "special" => ParamType::Special,
+        _ => return None,
+    })
+}
+
+/// The union branches of `expression` that can apply to `resource_type`,
+/// joined again with `|`; the whole expression when it cannot be split
+/// safely; `None` when no branch applies.
+fn branches_for(
+    expression: &str,
+    resource_type: &str,
+    definitions: &Definitions,
+) -> Option<String> {
+    let Some(branches) = split_top_level_union(expression) else {
+        return Some(expression.to_owned());
+    };
+    let kept: Vec<&str> = branches
+        .into_iter()
+        .filter(|branch| {
+            let root: String = branch
+                .trim_start_matches(|c: char| c == '(' || c.is_whitespace())
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            root == resource_type
+                || !definitions.has_type(&root)
+                || !root.starts_with(|c: char| c.is_ascii_uppercase())
+                || matches!(root.as_str(), "Resource" | "DomainResource")
+        })
+        .collect();
+    (!kept.is_empty()).then(|| kept.join(" | "))
+}
+
+/// Splits at `|` outside parentheses, brackets and quotes. `None` when the top
+/// level also has an operator that binds more weakly than `|` (comparison,
+/// `and`, `or`, ...), where a split would change the meaning.
+fn split_top_level_union(expression: &str) -> Option<Vec<&str>> {
+    let bytes = expression.as_bytes();
+    let (mut depth, mut quote, mut start) = (0i32, None::<u8>, 0);
+    let mut branches = Vec::new();
+    let mut top_level = String::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        match (quote, byte) {
+            (Some(_), b'\\') => index += 1,
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'`' | b'"') => quote = Some(byte),
+            (None, b'(' | b'[' | b'{') => depth += 1,
+            (None, b')' | b']' | b'}') => depth -= 1,
+            (None, b'|') if depth == 0 => {
+                branches.push(expression.get(start..index)?.trim());
+                start = index + 1;
+            }
+            (None, b) if depth == 0 => top_level.push(b as char),
+            _ => {}
+        }
+        index += 1;
+    }
+    branches.push(expression.get(start..)?.trim());
+    let weaker = [
+        "=",
+        "<",
+        ">",
+        "~",
+        " and ",
+        " or ",
+        " xor ",
+        " implies ",
+        " in ",
+        " contains ",
+    ];
+    if weaker.iter().any(|op| top_level.contains(op)) || branches.iter().any(|b| b.is_empty()) {
+        return None;
+    }
+    Some(branches)
+}
+
+/// The first element after the type name of every union branch
+/// (`Observation.value as Quantity | Observation.component.value` ->
+/// `value`, `component`); `None` when some branch does not start with
+/// `Type.element`.
+fn root_elements(expression: &str) -> Option<Vec<String>> {
+    let branches = split_top_level_union(expression)?;
+    let mut roots: Vec<String> = Vec::new();
+    for branch in branches {
+        let path = branch.trim_start_matches(|c: char| c == '(' || c.is_whitespace());
+        let (type_name, rest) = path.split_once('.')?;
+        if !type_name.starts_with(|c: char| c.is_ascii_uppercase())
+            || !type_name.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return None;
+        }
+        let element: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if element.is_empty() || !element.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return None;
+        }
+        if !roots.contains(&element) {
+            roots.push(element);
+        }
+    }
+    Some(roots)
+}
+
+/// For an expression that is one plain path to a `code` element
+/// (`Patient.gender`), the element's required value set.
+fn required_code_binding(definitions: &Definitions, expression: &str) -> Option<u32> {
+    let mut segments = expression.split('.');
+    let mut type_id = definitions.resource_type_id(segments.next()?)?;
+    let mut binding = None;
+    for segment in segments {
+        if !segment.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let (element, element_type) = definitions.type_def(type_id).lookup(segment)?;
+        binding = element.binding;
+        type_id = element_type.type_id;
+    }
+    let is_code = &*definitions.type_def(type_id).name == "code";
+    binding.filter(|_| is_code)
+}
