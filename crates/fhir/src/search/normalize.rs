@@ -18,6 +18,9 @@ use tessera_fhirpath::{Decimal, Quantity};
 /// scripts pass through lower-cased: a name in Cyrillic or Greek still matches
 /// itself, only without accent folding.
 pub fn normalize_string(text: &str) -> String {
+    if text.is_ascii() {
+        return normalize_ascii(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
@@ -38,6 +41,25 @@ pub fn normalize_string(text: &str) -> String {
                 None => out.push(lower),
             }
         }
+    }
+    out
+}
+
+/// [`normalize_string`] for ASCII text, the common case, byte by byte.
+fn normalize_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for byte in text.bytes() {
+        // char::is_whitespace, as the general path uses (it includes U+000B).
+        if char::from(byte).is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(char::from(byte.to_ascii_lowercase()));
     }
     out
 }
@@ -246,6 +268,9 @@ mod tests {
     #[test]
     fn strings_lose_case_accents_and_extra_spaces() {
         assert_eq!(normalize_string("  José \t Álvarez "), "jose alvarez");
+        assert_eq!(normalize_string(" Ada\n  LOVELACE "), "ada lovelace");
+        assert_eq!(normalize_string("a\u{b}b"), "a b");
+        assert_eq!(normalize_string("a\u{b}é"), "a e");
         assert_eq!(normalize_string("Skłodowska-Curie"), "sklodowska-curie");
         assert_eq!(normalize_string("Straße"), "strasse");
         assert_eq!(normalize_string("Jose\u{301}"), "jose");

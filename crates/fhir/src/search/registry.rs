@@ -11,6 +11,7 @@
 //! would change their meaning.
 
 use super::ParamType;
+use super::fast_path::FastPath;
 use crate::Definitions;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -37,6 +38,9 @@ pub struct SearchParam {
     /// parameters answered another way (`_id`, `_lastUpdated` from the store's
     /// own columns; `_text`, `_content`, `_query`, which have no expression).
     pub expression: Option<Expression>,
+    /// The same expression compiled for direct navigation, when it is a union
+    /// of plain paths (see `fast_path`); indexing uses it instead of the engine.
+    pub fast_path: Option<FastPath>,
     /// Allowed target types of a reference parameter (empty: any).
     pub targets: Vec<String>,
     /// The components of a composite parameter, in definition order.
@@ -78,6 +82,7 @@ pub struct Component {
     pub param_type: ParamType,
     /// Evaluated relative to each node of the composite's expression.
     pub expression: Expression,
+    pub fast_path: Option<FastPath>,
 }
 
 /// Every search parameter, by resource type and code.
@@ -238,6 +243,7 @@ impl RawParam {
                 Some(Component {
                     param_type: *types_by_url.get(definition.as_str())?,
                     expression: Expression::parse(expression).ok()?,
+                    fast_path: FastPath::compile(expression, None, definitions),
                 })
             })
             .collect();
@@ -246,7 +252,12 @@ impl RawParam {
             _ => None,
         };
         let root_elements = expression_text.as_deref().and_then(root_elements);
+        let fast_path = expression_text
+            .as_deref()
+            .filter(|_| expression.is_some())
+            .and_then(|text| FastPath::compile(text, Some(resource_type), definitions));
         SearchParam {
+            fast_path,
             root_elements,
             code: self.code.clone(),
             url: self.url.clone(),
@@ -305,7 +316,7 @@ fn branches_for(
 /// Splits at `|` outside parentheses, brackets and quotes. `None` when the top
 /// level also has an operator that binds more weakly than `|` (comparison,
 /// `and`, `or`, ...), where a split would change the meaning.
-fn split_top_level_union(expression: &str) -> Option<Vec<&str>> {
+pub(super) fn split_top_level_union(expression: &str) -> Option<Vec<&str>> {
     let bytes = expression.as_bytes();
     let (mut depth, mut quote, mut start) = (0i32, None::<u8>, 0);
     let mut branches = Vec::new();
