@@ -91,6 +91,10 @@ pub struct SearchRegistry {
     by_type: HashMap<String, HashMap<String, Arc<SearchParam>>>,
     /// Each type's parameters in a stable order (by code), for extraction.
     ordered: HashMap<String, Vec<Arc<SearchParam>>>,
+    /// Definitions that could not be compiled (an expression that does not
+    /// parse, a component whose definition is unknown), each said in words.
+    /// The tests require it to be empty.
+    problems: Vec<String>,
 }
 
 impl SearchRegistry {
@@ -109,6 +113,11 @@ impl SearchRegistry {
     /// Every parameter of `resource_type`, ordered by code.
     pub fn params(&self, resource_type: &str) -> &[Arc<SearchParam>] {
         self.ordered.get(resource_type).map_or(&[], Vec::as_slice)
+    }
+
+    /// What could not be compiled (see the field); empty for the shipped files.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
     }
 
     fn build(definitions: &Definitions) -> SearchRegistry {
@@ -146,7 +155,12 @@ impl SearchRegistry {
                 param.base.iter().map(String::as_str).collect()
             };
             for resource_type in applies_to {
-                let compiled = param.compile(definitions, resource_type, &types_by_url);
+                let compiled = param.compile(
+                    definitions,
+                    resource_type,
+                    &types_by_url,
+                    &mut registry.problems,
+                );
                 let table = registry
                     .by_type
                     .entry(resource_type.to_owned())
@@ -226,6 +240,7 @@ impl RawParam {
         definitions: &Definitions,
         resource_type: &str,
         types_by_url: &HashMap<&str, ParamType>,
+        problems: &mut Vec<String>,
     ) -> SearchParam {
         let store_column = matches!(self.code.as_str(), "_id" | "_lastUpdated");
         let expression_text = self
@@ -233,16 +248,39 @@ impl RawParam {
             .as_deref()
             .filter(|_| !store_column)
             .and_then(|text| branches_for(text, resource_type, definitions));
-        let expression = expression_text
-            .as_deref()
-            .and_then(|text| Expression::parse(text).ok());
+        let mut problem =
+            |what: String| problems.push(format!("{resource_type}.{}: {what}", self.code));
+        if let (Some(text), None, false) = (&self.expression, &expression_text, store_column) {
+            problem(format!("no branch of '{text}' applies to {resource_type}"));
+        }
+        let expression =
+            expression_text
+                .as_deref()
+                .and_then(|text| match Expression::parse(text) {
+                    Ok(expression) => Some(expression),
+                    Err(error) => {
+                        problem(format!("'{text}' does not parse: {error}"));
+                        None
+                    }
+                });
         let components = self
             .components
             .iter()
             .filter_map(|(definition, expression)| {
+                let Some(param_type) = types_by_url.get(definition.as_str()) else {
+                    problem(format!("component definition {definition} is unknown"));
+                    return None;
+                };
+                let parsed = match Expression::parse(expression) {
+                    Ok(parsed) => parsed,
+                    Err(error) => {
+                        problem(format!("component '{expression}' does not parse: {error}"));
+                        return None;
+                    }
+                };
                 Some(Component {
-                    param_type: *types_by_url.get(definition.as_str())?,
-                    expression: Expression::parse(expression).ok()?,
+                    param_type: *param_type,
+                    expression: parsed,
                     fast_path: FastPath::compile(expression, None, definitions),
                 })
             })
@@ -404,4 +442,89 @@ fn required_code_binding(definitions: &Definitions, expression: &str) -> Option<
     }
     let is_code = &*definitions.type_def(type_id).name == "code";
     binding.filter(|_| is_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_definition_compiles() {
+        let registry = SearchRegistry::r4();
+        assert_eq!(registry.problems(), &[] as &[String]);
+        let observation = registry.params("Observation");
+        assert!(observation.len() > 40, "{}", observation.len());
+        let code = registry.param("Observation", "code").unwrap();
+        assert_eq!(code.param_type, ParamType::Token);
+        assert_eq!(code.expression.as_ref().unwrap().text(), "Observation.code");
+        assert!(code.fast_path.is_some());
+        let subject = registry.param("Observation", "subject").unwrap();
+        assert!(subject.targets.iter().any(|t| t == "Patient"));
+        let composite = registry
+            .param("Observation", "code-value-quantity")
+            .unwrap();
+        let types: Vec<ParamType> = composite.components.iter().map(|c| c.param_type).collect();
+        assert_eq!(types, [ParamType::Token, ParamType::Quantity]);
+        for common in [
+            "_tag",
+            "_profile",
+            "_security",
+            "_source",
+            "_id",
+            "_lastUpdated",
+        ] {
+            assert!(registry.param("Patient", common).is_some(), "{common}");
+        }
+        assert!(
+            registry
+                .param("Patient", "_id")
+                .unwrap()
+                .expression
+                .is_none()
+        );
+        assert!(
+            registry.param("Observation", "interpretation").is_some(),
+            "Tessera's own"
+        );
+    }
+
+    #[test]
+    fn skips_definitions_of_other_fhir_versions() {
+        // The vendored bundle's one 5.0.0-snapshot1 entry.
+        assert!(
+            SearchRegistry::r4()
+                .param("DeviceDefinition", "classification")
+                .is_none()
+        );
+        assert!(
+            SearchRegistry::r4()
+                .param("DeviceDefinition", "type")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn keeps_only_the_union_branches_of_the_indexed_type() {
+        let definitions = Definitions::r4();
+        let text = "AllergyIntolerance.code | Condition.code | (Observation.value as Quantity)";
+        assert_eq!(
+            branches_for(text, "Condition", definitions).as_deref(),
+            Some("Condition.code")
+        );
+        assert_eq!(
+            branches_for(text, "Observation", definitions).as_deref(),
+            Some("(Observation.value as Quantity)")
+        );
+        assert_eq!(branches_for(text, "Patient", definitions), None);
+        let whole = "Patient.deceased.exists() and Patient.deceased != false";
+        assert_eq!(
+            branches_for(whole, "Patient", definitions).as_deref(),
+            Some(whole)
+        );
+        assert_eq!(
+            root_elements("Observation.code | (Observation.value as X)"),
+            Some(vec!["code".into(), "value".into()])
+        );
+        assert_eq!(root_elements("Observation"), None);
+    }
 }

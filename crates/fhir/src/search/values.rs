@@ -54,6 +54,8 @@ pub(super) fn item_values(
 fn value_kind<'n>(definitions: &'n Definitions, node: &'n Node<'_>, json: &Json) -> &'n str {
     const HANDLED: &[&str] = &[
         "Quantity",
+        "Range",
+        "Money",
         "Coding",
         "CodeableConcept",
         "Identifier",
@@ -268,7 +270,19 @@ fn complex_values(param_type: ParamType, kind: &str, json: &Json, out: &mut Vec<
                 complex_values(param_type, "Period", bounds, out);
             }
         }
-        (ParamType::Quantity | ParamType::Number, "Quantity") => out.extend(quantity_value(json)),
+        (ParamType::Quantity, "Quantity") => out.extend(quantity_value(json)),
+        (ParamType::Quantity, "Money") => out.extend(money_value(json)),
+        (ParamType::Quantity | ParamType::Number, "Range") => {
+            out.extend(range_value(param_type, json))
+        }
+        (ParamType::Number, "Quantity") => {
+            if let Some(IndexValue::Quantity {
+                value, low, high, ..
+            }) = quantity_value(json)
+            {
+                out.push(IndexValue::Number { value, low, high });
+            }
+        }
         (ParamType::Reference, "Reference") => out.extend(reference_value(json)),
         (ParamType::Reference, "Resource") => {
             if let (Some(resource_type), Some(id)) = (text("resourceType"), text("id")) {
@@ -312,6 +326,73 @@ fn coding_token(coding: &Json) -> Option<IndexValue> {
         code: code.map(str::to_owned),
         text: display.map(normalize_string),
         of_type: None,
+    })
+}
+
+/// A Money as a quantity in its ISO 4217 currency (`urn:iso:std:iso:4217|USD`).
+fn money_value(json: &Json) -> Option<IndexValue> {
+    let (value, low, high) = number_range(&json.get("value")?.as_number()?.to_string())?;
+    let currency = json
+        .get("currency")
+        .and_then(Json::as_str)
+        .map(str::to_owned);
+    Some(IndexValue::Quantity {
+        value,
+        low,
+        high,
+        system: currency.as_ref().map(|_| "urn:iso:std:iso:4217".to_owned()),
+        code: currency,
+        unit: None,
+        canonical_value: None,
+        canonical_code: None,
+    })
+}
+
+/// A Range as the values it covers: `low` from its low end, `high` from its
+/// high end (an open end is unbounded), `value` the midpoint (or the one end
+/// given), units from whichever end has them.
+fn range_value(param_type: ParamType, json: &Json) -> Option<IndexValue> {
+    let end = |key: &str| json.get(key).and_then(quantity_value);
+    let (low_end, high_end) = (end("low"), end("high"));
+    // (value as written, edge of its precision range on the range's side)
+    let bound = |end: &Option<IndexValue>, outer_low: bool| match end {
+        Some(IndexValue::Quantity {
+            value, low, high, ..
+        }) => Some((*value, if outer_low { *low } else { *high })),
+        _ => None,
+    };
+    let (low, high) = (bound(&low_end, true), bound(&high_end, false));
+    let value = match (low, high) {
+        (Some((low, _)), Some((high, _))) => (low + high) / 2.0,
+        (Some((only, _)), None) | (None, Some((only, _))) => only,
+        (None, None) => return None,
+    };
+    let (low, high) = (low.map(|b| b.1), high.map(|b| b.1));
+    let (low, high) = (low.unwrap_or(f64::MIN), high.unwrap_or(f64::MAX));
+    if param_type == ParamType::Number {
+        return Some(IndexValue::Number { value, low, high });
+    }
+    let Some(IndexValue::Quantity {
+        system, code, unit, ..
+    }) = low_end.or(high_end)
+    else {
+        return None;
+    };
+    let canonical = match (system.as_deref(), code.as_deref()) {
+        (Some("http://unitsofmeasure.org"), Some(code)) => canonical_quantity(value, code),
+        _ => None,
+    };
+    let (canonical_value, canonical_code) =
+        canonical.map_or((None, None), |(v, c)| (Some(v), Some(c)));
+    Some(IndexValue::Quantity {
+        value,
+        low,
+        high,
+        system,
+        code,
+        unit,
+        canonical_value,
+        canonical_code,
     })
 }
 
