@@ -289,3 +289,37 @@ fn less_common_shapes_index_sensibly() {
         assert!(definitions.index_entries(&odd).is_empty());
     }
 }
+
+/// Resources are validated before they are indexed, but indexing must not
+/// panic even on what validation would refuse: every top-level element of the
+/// core examples replaced by values of the wrong JSON shape.
+#[test]
+fn malformed_elements_never_panic() {
+    let definitions = Definitions::r4();
+    let odd_values = [
+        serde_json::json!(null),
+        serde_json::json!(7),
+        serde_json::json!("x"),
+        serde_json::json!([null, 1, "y", {}]),
+        serde_json::json!({"value": "nope", "start": 3, "coding": "z", "reference": 9}),
+    ];
+    for name in [
+        "Patient-example.json",
+        "Observation-blood-pressure.json",
+        "CarePlan-preg.json",
+        "Encounter-home.json",
+    ] {
+        let original = example(name);
+        let keys: Vec<String> = original
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        for key in keys.iter().filter(|k| *k != "resourceType") {
+            for odd in &odd_values {
+                let mut resource = original.clone();
+                resource[key.as_str()] = odd.clone();
+                let _ = definitions.index_entries(&resource);
+            }
+        }
+    }
+}

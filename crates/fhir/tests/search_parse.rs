@@ -198,3 +198,78 @@ fn the_http_search_suite_parses() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked > 250, "only {checked} requests");
 }
+
+/// Whatever a client sends, the parser answers (parsed, ignored or an error)
+/// and never panics.
+#[test]
+fn hostile_requests_never_panic() {
+    let long_chain = format!("{}name", "patient.".repeat(50));
+    let many_values = vec!["a"; 5000].join(",");
+    let names = [
+        "name",
+        "name:",
+        ":",
+        "",
+        "_has",
+        "_has:",
+        "_has:Observation",
+        "_has:Observation:patient:",
+        "subject.",
+        ".name",
+        "subject:.name",
+        "subject:Patient.",
+        "code-value-quantity",
+        "_include",
+        "_sort",
+        "_count",
+        "_total",
+        "birthdate",
+        "value-quantity",
+        "identifier:of-type",
+        "_id",
+        "_lastUpdated",
+        &long_chain,
+        "naïve:é",
+        "subject:identifier",
+        "_type",
+    ];
+    let values = [
+        "",
+        "\\",
+        "\\\\",
+        "|",
+        "||",
+        "|||",
+        "$",
+        "$$",
+        ",",
+        ",,",
+        "é",
+        "ap",
+        "gt",
+        "9999-99-99",
+        "2024-01-01T",
+        "2024-01-01T10:00+25:00",
+        "1e999",
+        "-",
+        "-1e-999",
+        "Patient/",
+        "/x",
+        "http://",
+        "urn:",
+        "*",
+        ":",
+        "a:b:c:d",
+        "\u{0}",
+        &many_values,
+    ];
+    let definitions = Definitions::r4();
+    for resource_type in [Some("Patient"), Some("Observation"), None] {
+        for name in names {
+            for value in values {
+                let params = vec![(name.to_owned(), value.to_owned())];
+                let _ = definitions.parse_search(resource_type, &params);
+            }
+        }
+    }
+}

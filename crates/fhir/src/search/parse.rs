@@ -103,7 +103,7 @@ pub(crate) fn parse_search(
         let name = name.trim();
         // What the self link shows, when it differs from the request.
         let mut applied_value = None;
-        if CALLER_PARAMS.contains(&name) || name == "_type" {
+        if CALLER_PARAMS.contains(&name) || (name == "_type" && resource_type.is_none()) {
             continue;
         }
         let outcome = match name.split(':').next().unwrap_or(name) {
@@ -138,6 +138,9 @@ pub(crate) fn parse_search(
                     query.revincludes.push(include);
                 }
             }),
+            "_type" => Err(Problem::Ignored(
+                "_type applies to a system search (GET [base]?_type=...)".into(),
+            )),
             base if UNSUPPORTED_PARAMS.contains(&base) => {
                 Err(Problem::Ignored(format!("{base} is not supported")))
             }
