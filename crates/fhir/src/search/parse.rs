@@ -497,6 +497,12 @@ fn parse_chain(
             Err(problem) => last_problem = Some(problem),
         }
     }
+    if alternatives.len() > MAX_ALTERNATIVES {
+        return Err(Problem::Error(format!(
+            "{code} can refer to {} types that have '{next_code}'; name one with {code}:Type.{rest}",
+            alternatives.len()
+        )));
+    }
     if alternatives.is_empty() {
         return Err(last_problem.unwrap_or_else(|| {
             Problem::Ignored(format!(
