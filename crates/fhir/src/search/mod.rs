@@ -59,9 +59,10 @@ impl Definitions {
         extract::index_entries(self, resource, extract::Evaluation::Fast, &mut |_, _| {})
     }
 
-    /// The parameters whose expressions fail to evaluate on `resource`, with
-    /// the engine's error: what [`Definitions::index_entries`] silently skips.
-    /// For tests and for `reindex` diagnostics.
+    /// The parameters whose expressions fail to evaluate on `resource` in the
+    /// FHIRPath engine, with its error: what [`Definitions::index_entries`]
+    /// skips (its fast path for plain paths agrees with the engine, which a
+    /// test checks over every R4 example). For tests and `reindex` diagnostics.
     pub fn index_failures(&self, resource: &Value) -> Vec<(String, String)> {
         let mut failures = Vec::new();
         extract::index_entries(

@@ -245,7 +245,7 @@ pub fn number_range(text: &str) -> Option<(f64, f64, f64)> {
     if !value.is_finite() {
         return None;
     }
-    let decimals = i32::try_from(fraction.len()).ok()? - exponent;
+    let decimals = i32::try_from(fraction.len()).ok()?.checked_sub(exponent)?;
     let half = 0.5 * 10f64.powi(-decimals);
     Some((value, value - half, value + half))
 }
@@ -312,7 +312,16 @@ mod tests {
         assert!((low - 99.95).abs() < 1e-9 && (high - 100.05).abs() < 1e-9);
         assert_eq!(number_range("1e2"), Some((100.0, 50.0, 150.0)));
         assert_eq!(number_range("-2"), Some((-2.0, -2.5, -1.5)));
-        for bad in ["", "abc", "1.2.3", ".5", "1e", "NaN", "inf"] {
+        for bad in [
+            "",
+            "abc",
+            "1.2.3",
+            ".5",
+            "1e",
+            "NaN",
+            "inf",
+            "1e-2147483648",
+        ] {
             assert_eq!(number_range(bad), None, "{bad}");
         }
     }
