@@ -273,3 +273,46 @@ fn hostile_requests_never_panic() {
         }
     }
 }
+
+/// Random values over the characters the value syntaxes give meaning to,
+/// for every parameter type: answered, never a panic.
+#[test]
+fn random_values_never_panic() {
+    let alphabet: Vec<char> = "0123456789-T:+Z.eE|$,\\abgtlsp/é ".chars().collect();
+    let mut state: u64 = 0x5eed;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap_or(0) % bound
+    };
+    let params = [
+        "birthdate",
+        "_lastUpdated",
+        "value-quantity",
+        "code",
+        "identifier:of-type",
+        "subject",
+        "subject:identifier",
+        "code-value-quantity",
+        "component-code-value-quantity",
+        "name",
+        "url:below",
+        "probability",
+    ];
+    let definitions = Definitions::r4();
+    for round in 0..20_000 {
+        let length = next(24);
+        let value: String = (0..length)
+            .map(|_| alphabet[next(alphabet.len())])
+            .collect();
+        let name = params[round % params.len()];
+        let resource_type = match name {
+            "url:below" => "ValueSet",
+            "probability" => "RiskAssessment",
+            "birthdate" | "identifier:of-type" | "name" => "Patient",
+            _ => "Observation",
+        };
+        let _ = definitions.parse_search(Some(resource_type), &[(name.to_owned(), value)]);
+    }
+}
