@@ -279,6 +279,21 @@ fn less_common_shapes_index_sensibly() {
         if s == "http://x/mrn" && c == "7" && t == "medical record"
             && ts == "http://terminology.hl7.org/CodeSystem/v2-0203" && tc == "MR"));
 
+    // A composite's `code` component gets its required binding's system.
+    let document = serde_json::json!({
+        "resourceType": "DocumentReference", "status": "current", "content": [],
+        "relatesTo": [{"code": "replaces", "target": {"reference": "DocumentReference/old"}}]
+    });
+    let entries = definitions.index_entries(&document);
+    assert!(
+        matches!(values(&entries, "relationship")[..],
+            [IndexValue::Composite(parts)] if matches!(&parts[..], [
+                IndexValue::Token { system: Some(s), code: Some(c), .. },
+                IndexValue::Reference { id: Some(id), .. },
+            ] if s == "http://hl7.org/fhir/document-relationship-type" && c == "replaces" && id == "old")),
+        "{entries:?}"
+    );
+
     // Not a resource at all: nothing, and no panic.
     for odd in [
         serde_json::json!(null),

@@ -114,7 +114,13 @@ pub(crate) fn index_entries<'a>(
                 values.extend(composite.values(param, item, &mut component_cache));
             } else {
                 let value = item.to_value(definitions);
-                item_values(definitions, param.param_type, param, &value, &mut values);
+                item_values(
+                    definitions,
+                    param.param_type,
+                    param.code_value_set,
+                    &value,
+                    &mut values,
+                );
             }
         }
         // A repeated value (the same given name in two HumanNames) would be a
@@ -169,7 +175,7 @@ impl<'a> CompositeInput<'a, '_> {
             let values = match key.as_ref().and_then(|key| cache.get(key)) {
                 Some(values) => values.clone(),
                 None => {
-                    let Some(values) = self.component_values(param, component, item) else {
+                    let Some(values) = self.component_values(component, item) else {
                         return Vec::new();
                     };
                     if let Some(key) = key {
@@ -202,12 +208,7 @@ impl<'a> CompositeInput<'a, '_> {
 
     /// One component's values on one element; `None` when it cannot be
     /// evaluated.
-    fn component_values(
-        &self,
-        param: &SearchParam,
-        component: &Component,
-        item: &Item<'a>,
-    ) -> Option<Vec<IndexValue>> {
+    fn component_values(&self, component: &Component, item: &Item<'a>) -> Option<Vec<IndexValue>> {
         let definitions = self.definitions;
         let nodes: Vec<Value<'a>> = match (item, &component.fast_path, self.evaluation) {
             (Item::Fast(node), Some(fast_path), Evaluation::Fast) => {
@@ -225,7 +226,13 @@ impl<'a> CompositeInput<'a, '_> {
         };
         let mut values = Vec::new();
         for node in &nodes {
-            item_values(definitions, component.param_type, param, node, &mut values);
+            item_values(
+                definitions,
+                component.param_type,
+                component.code_value_set,
+                node,
+                &mut values,
+            );
         }
         // A CodeableConcept's text-only token is for `:text`, which composite
         // components do not take; pairing it would only add rows.

@@ -26,6 +26,24 @@ const TESSERA_SEARCH_PARAMETERS: &str =
 /// carries one `5.0.0-snapshot1` definition.
 const FHIR_VERSION: &str = "4.0.1";
 
+/// Known errors in the official R4 definitions, corrected as they are read:
+/// (parameter URL, component expression, the definition the component
+/// should name). The vendored file stays verbatim.
+const COMPONENT_ERRATA: &[(&str, &str, &str)] = &[
+    // R4 swaps the two component definitions of `relationship` (R5 fixes it):
+    // `code` is the relation (token), `target` the related document (reference).
+    (
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relationship",
+        "code",
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relation",
+    ),
+    (
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relationship",
+        "target",
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relatesto",
+    ),
+];
+
 /// One search parameter as it applies to one resource type.
 #[derive(Debug)]
 pub struct SearchParam {
@@ -83,6 +101,9 @@ pub struct Component {
     /// Evaluated relative to each node of the composite's expression.
     pub expression: Expression,
     pub fast_path: Option<FastPath>,
+    /// As [`SearchParam::code_value_set`], from the component's own
+    /// definition on this resource type.
+    pub code_value_set: Option<u32>,
 }
 
 /// Every search parameter, by resource type and code.
@@ -135,8 +156,7 @@ impl SearchRegistry {
                 );
             }
         }
-        let types_by_url: HashMap<&str, ParamType> =
-            raw.iter().map(|p| (p.url.as_str(), p.param_type)).collect();
+        let by_url: HashMap<&str, &RawParam> = raw.iter().map(|p| (p.url.as_str(), p)).collect();
         let resource_types: Vec<&str> = definitions.resource_types().collect();
         let mut registry = SearchRegistry::default();
         for param in &raw {
@@ -155,12 +175,8 @@ impl SearchRegistry {
                 param.base.iter().map(String::as_str).collect()
             };
             for resource_type in applies_to {
-                let compiled = param.compile(
-                    definitions,
-                    resource_type,
-                    &types_by_url,
-                    &mut registry.problems,
-                );
+                let compiled =
+                    param.compile(definitions, resource_type, &by_url, &mut registry.problems);
                 let table = registry
                     .by_type
                     .entry(resource_type.to_owned())
@@ -217,8 +233,16 @@ impl RawParam {
                 items
                     .iter()
                     .filter_map(|c| {
-                        let definition = c.get("definition")?.as_str()?;
+                        let mut definition = c.get("definition")?.as_str()?;
                         let expression = c.get("expression")?.as_str()?;
+                        if let Some((_, _, corrected)) =
+                            COMPONENT_ERRATA.iter().find(|(param, component, _)| {
+                                Some(*param) == resource.get("url").and_then(Value::as_str)
+                                    && *component == expression
+                            })
+                        {
+                            definition = corrected;
+                        }
                         Some((definition.to_owned(), expression.to_owned()))
                     })
                     .collect()
@@ -239,7 +263,7 @@ impl RawParam {
         &self,
         definitions: &Definitions,
         resource_type: &str,
-        types_by_url: &HashMap<&str, ParamType>,
+        by_url: &HashMap<&str, &RawParam>,
         problems: &mut Vec<String>,
     ) -> SearchParam {
         let store_column = matches!(self.code.as_str(), "_id" | "_lastUpdated");
@@ -267,9 +291,17 @@ impl RawParam {
             .components
             .iter()
             .filter_map(|(definition, expression)| {
-                let Some(param_type) = types_by_url.get(definition.as_str()) else {
+                let Some(component_definition) = by_url.get(definition.as_str()) else {
                     problem(format!("component definition {definition} is unknown"));
                     return None;
+                };
+                let code_value_set = match component_definition.param_type {
+                    ParamType::Token => component_definition
+                        .expression
+                        .as_deref()
+                        .and_then(|text| branches_for(text, resource_type, definitions))
+                        .and_then(|text| required_code_binding(definitions, &text)),
+                    _ => None,
                 };
                 let parsed = match Expression::parse(expression) {
                     Ok(parsed) => parsed,
@@ -279,7 +311,8 @@ impl RawParam {
                     }
                 };
                 Some(Component {
-                    param_type: *param_type,
+                    param_type: component_definition.param_type,
+                    code_value_set,
                     expression: parsed,
                     fast_path: FastPath::compile(expression, None, definitions),
                 })
@@ -486,6 +519,19 @@ mod tests {
             registry.param("Observation", "interpretation").is_some(),
             "Tessera's own"
         );
+    }
+
+    #[test]
+    fn corrects_the_known_r4_errata() {
+        let relationship = SearchRegistry::r4()
+            .param("DocumentReference", "relationship")
+            .unwrap();
+        let types: Vec<ParamType> = relationship
+            .components
+            .iter()
+            .map(|c| c.param_type)
+            .collect();
+        assert_eq!(types, [ParamType::Token, ParamType::Reference]);
     }
 
     #[test]

@@ -4,7 +4,6 @@
 //! Period, Timing, Quantity, Reference and the primitives.
 
 use super::normalize::{canonical_quantity, date_range, normalize_string, number_range};
-use super::registry::SearchParam;
 use super::{IndexValue, ParamType};
 use crate::Definitions;
 use crate::reference::ReferenceTarget;
@@ -15,14 +14,21 @@ use tessera_fhirpath::{Node, Value};
 pub(super) fn item_values(
     definitions: &Definitions,
     param_type: ParamType,
-    param: &SearchParam,
+    code_value_set: Option<u32>,
     item: &Value<'_>,
     out: &mut Vec<IndexValue>,
 ) {
     let Value::Node(node) = item else {
         // A computed System value (rare in search expressions): index its text.
         if let Some(text) = item.to_display_string() {
-            primitive_values(definitions, param_type, param, "string", &text, out);
+            primitive_values(
+                definitions,
+                param_type,
+                code_value_set,
+                "string",
+                &text,
+                out,
+            );
         }
         return;
     };
@@ -31,14 +37,16 @@ pub(super) fn item_values(
     };
     let kind = value_kind(definitions, node, json);
     match json {
-        Json::String(text) => primitive_values(definitions, param_type, param, kind, text, out),
+        Json::String(text) => {
+            primitive_values(definitions, param_type, code_value_set, kind, text, out)
+        }
         Json::Bool(b) if param_type == ParamType::Token => {
             out.push(plain_token(None, b.to_string()));
         }
         Json::Number(n) => primitive_values(
             definitions,
             param_type,
-            param,
+            code_value_set,
             "decimal",
             &n.to_string(),
             out,
@@ -108,7 +116,7 @@ fn plain_token(system: Option<String>, code: String) -> IndexValue {
 fn primitive_values(
     definitions: &Definitions,
     param_type: ParamType,
-    param: &SearchParam,
+    code_value_set: Option<u32>,
     kind: &str,
     text: &str,
     out: &mut Vec<IndexValue>,
@@ -116,9 +124,8 @@ fn primitive_values(
     match param_type {
         ParamType::String => out.push(string_value(text)),
         ParamType::Token => {
-            let system = param
-                .code_value_set
-                .and_then(|value_set| code_system_of(definitions, value_set, text));
+            let system =
+                code_value_set.and_then(|value_set| code_system_of(definitions, value_set, text));
             out.push(plain_token(system, text.to_owned()));
         }
         ParamType::Date => {
