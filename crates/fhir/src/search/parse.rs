@@ -257,6 +257,11 @@ fn parse_condition(
         None => (key, None),
     };
     if code == "_id" {
+        if let Some(modifier) = modifier {
+            return Err(Problem::Ignored(format!(
+                "modifier :{modifier} is not supported on _id"
+            )));
+        }
         return Ok(vec![Condition::Id(vec![unescape(value)])]);
     }
     if code == "_lastUpdated" {
