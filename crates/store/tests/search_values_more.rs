@@ -104,7 +104,12 @@ async fn quantity_units_and_canonical_comparison() {
             &["mg180"],
         ),
         (
+            // `ne` with a unit: a value in a compatible unit, not equal.
             quantity_is(Comparison::Ne, 60.0, ucum, Some("kg"), Some((60000.0, "g"))),
+            &["g61000"],
+        ),
+        (
+            quantity_is(Comparison::Ne, 60.0, None, None, None),
             &["g61000", "mg180"],
         ),
     ];

@@ -68,6 +68,8 @@ pub enum Test {
         target_type: String,
         inner: Box<Test>,
     },
+    /// Every one of these holds.
+    All(Vec<Test>),
     /// A live `source_type` passing `inner` refers here under `key`.
     Has {
         key: i64,
@@ -275,11 +277,25 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
                 },
                 test => {
                     let (table, predicate, negated) = value_predicate(key, test);
-                    Test::Index {
+                    let unit_present = negated.then(|| unit_present(&predicate)).flatten();
+                    let tested = Test::Index {
                         table,
                         key,
                         predicate,
                         negated,
+                    };
+                    match unit_present {
+                        // `ne` with a unit: a value in that unit, none equal.
+                        Some(present) => Test::All(vec![
+                            Test::Index {
+                                table,
+                                key,
+                                predicate: present,
+                                negated: false,
+                            },
+                            tested,
+                        ]),
+                        None => tested,
                     }
                 }
             }
@@ -314,6 +330,29 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
             source_type: source_type.clone(),
             inner: Box::new(resolve(condition, source_type, depth + 1)?),
         },
+    })
+}
+
+/// For a quantity test with a unit: the test "has a value in this unit".
+fn unit_present(predicate: &Predicate) -> Option<Predicate> {
+    let Predicate::Quantity {
+        system,
+        code,
+        canonical,
+        ..
+    } = predicate
+    else {
+        return None;
+    };
+    if system.is_none() && code.is_none() {
+        return None;
+    }
+    let always = || RangeCondition(vec![Vec::new()]);
+    Some(Predicate::Quantity {
+        range: always(),
+        system: system.clone(),
+        code: code.clone(),
+        canonical: canonical.as_ref().map(|(_, code)| (always(), code.clone())),
     })
 }
 
