@@ -35,6 +35,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * *count as f64 / patients as f64
         );
     }
-    std::fs::remove_dir_all(&dir)?;
+    if std::env::var_os("KEEP").is_none() {
+        std::fs::remove_dir_all(&dir)?;
+    } else {
+        println!("kept {}", dir.display());
+    }
     Ok(())
 }

@@ -16,7 +16,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 /// Years of history generated before "today".
-pub const HISTORY_YEARS: i32 = 10;
+pub const HISTORY_YEARS: i32 = 12;
 
 /// Something that happens to the patient on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -277,13 +277,16 @@ fn generate_patient<'a>(
     let mut chart = Chart::new(network, tables, rng, person, settings.today, history_start);
     // Decided before the history is played, because that organisation's records point at
     // the duplicate; dropped afterwards if it never saw the patient.
-    let duplicate_org = chart.rng.chance(0.12).then(|| {
+    // About one patient in ten ends up with a second registration: mostly where patients
+    // walk in without their clinic's paperwork (the emergency department, the pharmacy).
+    let duplicate_org = chart.rng.chance(0.15).then(|| {
         let candidates = [
             OrgKind::Hospital,
+            OrgKind::Hospital,
+            OrgKind::Pharmacy,
+            OrgKind::Pharmacy,
             OrgKind::Laboratory,
             OrgKind::Imaging,
-            OrgKind::Pharmacy,
-            OrgKind::Cardiology,
         ];
         let kind = chart
             .rng

@@ -22,7 +22,8 @@ const INTERPRETATION_SYSTEM: &str =
 pub enum VitalSet {
     /// A check-up: growth, blood pressure, pulse, breathing, temperature, oxygen, pain.
     Full,
-    /// A follow-up of a chronic condition: weight, BMI, blood pressure, pulse.
+    /// A follow-up of a chronic condition: weight, BMI, blood pressure, pulse, breathing,
+    /// temperature, oxygen.
     FollowUp,
     /// An acute problem: temperature, pulse, breathing, oxygen, blood pressure, pain.
     Acute,
@@ -104,8 +105,10 @@ impl Chart<'_> {
     ) -> String {
         let tables = self.tables;
         let test = tables.test(test_key);
+        let Some(unit) = test.unit else {
+            return self.qualitative_observation(visit, test, day_time, based_on);
+        };
         let value = self.test_value(test, visit.start.day, febrile);
-        let unit = test.unit.unwrap_or("1");
         let mut body = json!({
             "status": "final",
             "category": [concept(CATEGORY_SYSTEM, category.0, category.1)],
@@ -147,6 +150,43 @@ impl Chart<'_> {
         self.add("Observation", visit.org, body)
     }
 
+    /// A strip test reported as Negative or Positive (glucose spills into the urine when
+    /// diabetes is poorly controlled).
+    fn qualitative_observation(
+        &mut self,
+        visit: &Visit,
+        test: &TestCode,
+        day_time: &str,
+        based_on: Option<&str>,
+    ) -> String {
+        let positive = match test.key {
+            "urine_glucose" => self.traits.a1c(visit.start.day, &self.courses) > 8.0,
+            "urine_protein" => self.courses.diabetes.is_some() && self.rng.chance(0.2),
+            _ => self.rng.chance(0.03),
+        };
+        let (value, interpretation) = if positive {
+            (("10828004", "Positive"), ("POS", "Positive"))
+        } else {
+            (("260385009", "Negative"), ("NEG", "Negative"))
+        };
+        let mut body = json!({
+            "status": "final",
+            "category": [concept(CATEGORY_SYSTEM, "laboratory", "Laboratory")],
+            "code": concept(LOINC_SYSTEM, test.loinc, test.display),
+            "subject": self.subject(visit.org),
+            "encounter": link(&visit.encounter_ref),
+            "effectiveDateTime": day_time,
+            "issued": visit.end.to_string(),
+            "performer": [self.org_ref(visit.org)],
+            "valueCodeableConcept": concept(SNOMED_SYSTEM, value.0, value.1),
+            "interpretation": [concept(INTERPRETATION_SYSTEM, interpretation.0, interpretation.1)],
+        });
+        if let (Some(based_on), Some(map)) = (based_on, body.as_object_mut()) {
+            map.insert("basedOn".into(), json!([link(based_on)]));
+        }
+        self.add("Observation", visit.org, body)
+    }
+
     /// The vital signs of a visit, as Observations authored by the visit's organisation.
     pub fn record_vitals(&mut self, visit: &Visit, set: VitalSet, febrile: bool) {
         let age = self.traits.age(visit.start.day);
@@ -170,7 +210,14 @@ impl Chart<'_> {
                 "oxygen_saturation",
                 "pain",
             ],
-            VitalSet::FollowUp => &["weight", "bmi", "heart_rate"],
+            VitalSet::FollowUp => &[
+                "weight",
+                "bmi",
+                "heart_rate",
+                "respiratory_rate",
+                "temperature",
+                "oxygen_saturation",
+            ],
             VitalSet::Acute => &[
                 "heart_rate",
                 "respiratory_rate",

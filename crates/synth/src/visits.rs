@@ -276,7 +276,7 @@ impl CarePath<'_, '_> {
             .services
             .push(Service::billed(self.chart.tables, preventive, None));
         if age >= 18 {
-            let mut panels = vec!["cbc", "cmp"];
+            let mut panels = vec!["cbc", "cmp", "urinalysis"];
             if self.diagnosed.contains_key("hyperlipidemia") || self.chart.rng.chance(0.6) {
                 panels.push("lipid");
             }

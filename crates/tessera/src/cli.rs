@@ -31,6 +31,9 @@ pub enum Command {
     /// Write resources as NDJSON, one file per type (the same content and
     /// layout as the FHIR `$export` operation).
     Export(ExportArgs),
+    /// Write a synthetic multi-provider health network as FHIR R4 transaction
+    /// Bundles (deterministic: the same seed writes the same bytes).
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 mod cli;
 mod config;
 mod export;
+mod generate;
 mod import;
 mod runtime;
 mod serve;
@@ -17,6 +18,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Serve(args) => serve::run(args),
         cli::Command::Import(args) => import::run(args),
         cli::Command::Export(args) => export::run(args),
+        cli::Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
