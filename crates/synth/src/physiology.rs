@@ -196,3 +196,99 @@ impl Traits {
         (125.0 - (self.age(day) - 20.0).max(0.0) * 0.9).clamp(35.0, 130.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn traits() -> Traits {
+        Traits {
+            sex: Sex::Female,
+            birth: Day::from_ymd(1960, 5, 1),
+            adult_height_cm: 165.0,
+            bmi_at_start: 29.0,
+            bmi_drift: 0.1,
+            systolic_offset: 0.0,
+            ldl_base: 120.0,
+            hdl_base: 55.0,
+            resting_heart_rate: 72.0,
+        }
+    }
+
+    #[test]
+    fn hba1c_climbs_before_a_diabetes_diagnosis_and_settles_under_treatment() {
+        let onset = Day::from_ymd(2020, 1, 1);
+        let diagnosed = onset.plus(60);
+        let courses = Courses {
+            diabetes: Some(Course {
+                onset,
+                treated: Some(diagnosed),
+            }),
+            ..Courses::default()
+        };
+        let traits = traits();
+        let three_years_before = traits.a1c(onset.plus(-3 * 365), &courses);
+        let one_year_before = traits.a1c(onset.plus(-365), &courses);
+        let at_diagnosis = traits.a1c(diagnosed, &courses);
+        let a_year_on = traits.a1c(diagnosed.plus(365), &courses);
+        assert!(three_years_before < one_year_before && one_year_before < at_diagnosis);
+        assert!(
+            at_diagnosis >= 8.0,
+            "diagnosed above the 6.5% threshold, well into diabetes"
+        );
+        assert!(
+            a_year_on < at_diagnosis && a_year_on > 6.5,
+            "treated towards ~7%: {a_year_on}"
+        );
+        assert!(traits.glucose(diagnosed, &courses) > 126.0);
+    }
+
+    #[test]
+    fn blood_pressure_rises_with_hypertension_and_falls_with_treatment() {
+        let onset = Day::from_ymd(2018, 1, 1);
+        let treated = onset.plus(200);
+        let courses = Courses {
+            hypertension: Some(Course {
+                onset,
+                treated: Some(treated),
+            }),
+            ..Courses::default()
+        };
+        let traits = traits();
+        let before = traits.systolic(onset.plus(-10), &courses);
+        let untreated = traits.systolic(treated, &courses);
+        let controlled = traits.systolic(treated.plus(365), &courses);
+        assert!(
+            untreated > before + 15.0 && untreated > 140.0,
+            "{before} -> {untreated}"
+        );
+        assert!(controlled < untreated - 10.0, "{untreated} -> {controlled}");
+    }
+
+    #[test]
+    fn ldl_falls_on_a_statin_and_children_grow() {
+        let onset = Day::from_ymd(2019, 1, 1);
+        let courses = Courses {
+            hyperlipidemia: Some(Course {
+                onset,
+                treated: Some(onset.plus(30)),
+            }),
+            ..Courses::default()
+        };
+        let traits = traits();
+        assert!(
+            traits.ldl(onset.plus(365), &courses) < traits.ldl(onset.plus(29), &courses) - 40.0
+        );
+        let child = Traits {
+            birth: Day::from_ymd(2015, 1, 1),
+            ..traits
+        };
+        let heights: Vec<f64> = (0..18)
+            .map(|age| child.height_cm(child.birth.plus(age * 365 + 10)))
+            .collect();
+        assert!(
+            heights.windows(2).all(|pair| pair[0] < pair[1]),
+            "{heights:?}"
+        );
+    }
+}

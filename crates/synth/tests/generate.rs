@@ -260,3 +260,39 @@ fn every_kind_of_organisation_authors_data_for_a_sizeable_share_of_patients() {
         "about a thousand resources per patient, got {average}"
     );
 }
+
+/// Validates every resource of an existing output directory (for large runs, by hand):
+/// `TESSERA_SYNTH_DIR=/tmp/net cargo test --release -p tessera-synth -- --ignored`.
+#[test]
+#[ignore = "needs TESSERA_SYNTH_DIR; run by hand on a large generated network"]
+fn every_resource_of_a_generated_directory_is_valid_r4() {
+    let Some(dir) = std::env::var_os("TESSERA_SYNTH_DIR") else {
+        return;
+    };
+    let definitions = Definitions::r4();
+    let mut problems = BTreeMap::new();
+    let mut checked = 0u64;
+    for (name, bundle) in bundles(Path::new(&dir)) {
+        for entry in entries(&bundle) {
+            checked += 1;
+            for issue in definitions.validate(&entry["resource"]) {
+                if matches!(issue.severity, Severity::Error | Severity::Fatal) {
+                    let key = format!("{:?} {}", issue.path, issue.message);
+                    problems.entry(key).or_insert_with(|| name.clone());
+                }
+            }
+        }
+    }
+    let shown: Vec<String> = problems
+        .iter()
+        .take(30)
+        .map(|(problem, file)| format!("{file}: {problem}"))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{} distinct problems in {checked} resources:\n{}",
+        problems.len(),
+        shown.join("\n")
+    );
+    println!("{checked} resources valid");
+}
