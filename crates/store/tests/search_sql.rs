@@ -58,6 +58,20 @@ fn medication_requests_with_medication() -> SearchQuery {
     q
 }
 
+/// `Patient/p1/Observation?code=http://loinc.org|29463-7`
+fn chart_observations_by_code() -> SearchQuery {
+    let mut q = and(
+        query("Observation"),
+        vec![code_is(
+            "code",
+            Some(Some("http://loinc.org")),
+            Some("29463-7"),
+        )],
+    );
+    q.compartment_patient = Some("p1".into());
+    q
+}
+
 /// `Observation?patient.organization.name=beta`
 fn observations_by_two_link_chain() -> SearchQuery {
     and(
@@ -93,6 +107,7 @@ fn common_queries() -> Vec<(&'static str, SearchQuery)> {
             "observations_by_two_link_chain",
             observations_by_two_link_chain(),
         ),
+        ("chart_observations_by_code", chart_observations_by_code()),
     ]
 }
 
@@ -156,6 +171,14 @@ async fn common_queries_use_indexes() {
         assert!(
             plan.iter().any(|line| line.contains("USING")),
             "{name}:\n{text}"
+        );
+        // A correlated probe finds its rows by rid, never by walking a
+        // value index across every resource.
+        assert!(
+            plan.iter()
+                .filter(|line| line.contains(" EXISTS ") || line.contains("CORRELATED"))
+                .all(|line| !line.contains("SEARCH") || line.contains("rid=?")),
+            "{name} probes without the rid:\n{text}"
         );
     }
 }

@@ -84,8 +84,9 @@ CREATE TABLE idx_token (
     type_code     TEXT,
     PRIMARY KEY (rid, param_hash, ord)
 ) WITHOUT ROWID;
-CREATE INDEX idx_token_code ON idx_token (code_hash);
-CREATE INDEX idx_token_any_code ON idx_token (any_code_hash);
+-- With the patient: a chart search (`Patient/x/Observation?code=y`) is one range.
+CREATE INDEX idx_token_code ON idx_token (code_hash, patient_hash);
+CREATE INDEX idx_token_any_code ON idx_token (any_code_hash, patient_hash);
 
 CREATE TABLE idx_date (
     rid           INTEGER NOT NULL,

@@ -7,7 +7,7 @@ SELECT "t0"."rid", "t0"."seq" FROM "resource" AS "t0"
    AND EXISTS (SELECT 1 FROM "idx_token" AS "t2"
  WHERE "t2"."rid" = "t0"."rid"
    AND "t2"."param_hash" = ?5
-   AND "t2"."any_code_hash" = ?6)
+   AND +"t2"."any_code_hash" = ?6)
    AND +"t0"."deleted" = 0 ORDER BY "t0"."rid" ASC LIMIT ?7
 -- parameters:
 --   ?1 = Text("p1")
@@ -21,4 +21,4 @@ SELECT "t0"."rid", "t0"."seq" FROM "resource" AS "t0"
 --   SEARCH t0 USING INTEGER PRIMARY KEY (rowid=?)
 --   LIST SUBQUERY 1
 --   SEARCH t1 USING COVERING INDEX idx_reference_target (target_id=? AND target_type=? AND param_hash=?)
---   SEARCH t2 EXISTS USING COVERING INDEX idx_token_any_code (any_code_hash=? AND rid=? AND param_hash=?)
+--   SEARCH t2 EXISTS USING PRIMARY KEY (rid=? AND param_hash=?)

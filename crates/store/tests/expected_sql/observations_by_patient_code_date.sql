@@ -9,11 +9,11 @@ SELECT "t5"."rid", "t5"."seq", "t5"."s0" FROM (SELECT "t0"."rid" AS "rid", "t0".
    AND EXISTS (SELECT 1 FROM "idx_token" AS "t2"
  WHERE "t2"."rid" = "t0"."rid"
    AND "t2"."param_hash" = ?6
-   AND "t2"."code_hash" = ?7)
+   AND +"t2"."code_hash" = ?7)
    AND EXISTS (SELECT 1 FROM "idx_date" AS "t3"
  WHERE "t3"."rid" = "t0"."rid"
    AND "t3"."param_hash" = ?8
-   AND ("t3"."low" >= ?9 OR "t3"."high" > ?10))
+   AND +("t3"."low" >= ?9 OR "t3"."high" > ?10))
    AND +"t0"."deleted" = 0) AS "t5" ORDER BY "t5"."s0" DESC NULLS LAST, "t5"."rid" ASC LIMIT ?11
 -- parameters:
 --   ?1 = Int(-4206464531322029957)
@@ -31,7 +31,7 @@ SELECT "t5"."rid", "t5"."seq", "t5"."s0" FROM (SELECT "t0"."rid" AS "rid", "t0".
 --   SEARCH t0 USING INTEGER PRIMARY KEY (rowid=?)
 --   LIST SUBQUERY 2
 --   SEARCH t1 USING COVERING INDEX idx_reference_target (target_id=? AND target_type=? AND param_hash=?)
---   SEARCH t2 EXISTS USING COVERING INDEX idx_token_code (code_hash=? AND rid=? AND param_hash=?)
+--   SEARCH t2 EXISTS USING PRIMARY KEY (rid=? AND param_hash=?)
 --   SEARCH t3 EXISTS USING PRIMARY KEY (rid=? AND param_hash=?)
 --   CORRELATED SCALAR SUBQUERY 1
 --   SEARCH t4 USING PRIMARY KEY (rid=?)
