@@ -228,3 +228,113 @@ fn key_values_are_normalised_as_the_store_expects() {
         "Timing bounds are indexed"
     );
 }
+
+/// Shapes the examples rarely have: a Range for a number and a quantity
+/// parameter, an Identifier with a type, a contained reference, an accented
+/// name, a primitive with only an extension.
+#[test]
+fn less_common_shapes_index_sensibly() {
+    let definitions = Definitions::r4();
+    let risk = serde_json::json!({
+        "resourceType": "RiskAssessment", "status": "final",
+        "subject": {"reference": "Patient/p"},
+        "prediction": [{"probabilityRange": {"low": {"value": 0.1}, "high": {"value": 0.3}}}]
+    });
+    let entries = definitions.index_entries(&risk);
+    assert!(matches!(values(&entries, "probability")[..],
+        [IndexValue::Number { value, low, high }] if (*value - 0.2).abs() < 1e-9 && *low < 0.1 && *high > 0.3));
+
+    let condition = serde_json::json!({
+        "resourceType": "Condition", "subject": {"reference": "#p"},
+        "contained": [{"resourceType": "Patient", "id": "p"}],
+        "onsetRange": {"low": {"value": 40, "system": "http://unitsofmeasure.org", "code": "a"}}
+    });
+    let entries = definitions.index_entries(&condition);
+    assert!(matches!(values(&entries, "onset-age")[..],
+        [IndexValue::Quantity { value, high, code: Some(code), .. }] if *value == 40.0 && *high == f64::MAX && code == "a"));
+    assert!(
+        values(&entries, "subject").is_empty(),
+        "contained references name no stored resource"
+    );
+
+    let patient = serde_json::json!({
+        "resourceType": "Patient",
+        "name": [{"family": "Skłodowska-Curie", "given": ["Marie"], "_given": [{"extension": []}]}],
+        "birthDate": "1867-11-07",
+        "_gender": {"extension": [{"url": "http://example.org/x", "valueString": "y"}]},
+        "identifier": [{"system": "http://x/mrn", "value": "7", "type": {"text": "Medical Record",
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]}}]
+    });
+    let entries = definitions.index_entries(&patient);
+    assert!(values(&entries, "family").contains(&&IndexValue::String {
+        normalized: "sklodowska-curie".into(),
+        exact: "Skłodowska-Curie".into()
+    }));
+    assert!(
+        values(&entries, "gender").is_empty(),
+        "an extension-only primitive has no value"
+    );
+    assert!(matches!(values(&entries, "identifier")[..],
+        [IndexValue::Token { system: Some(s), code: Some(c), text: Some(t), of_type: Some((Some(ts), tc)) }]
+        if s == "http://x/mrn" && c == "7" && t == "medical record"
+            && ts == "http://terminology.hl7.org/CodeSystem/v2-0203" && tc == "MR"));
+
+    // A composite's `code` component gets its required binding's system.
+    let document = serde_json::json!({
+        "resourceType": "DocumentReference", "status": "current", "content": [],
+        "relatesTo": [{"code": "replaces", "target": {"reference": "DocumentReference/old"}}]
+    });
+    let entries = definitions.index_entries(&document);
+    assert!(
+        matches!(values(&entries, "relationship")[..],
+            [IndexValue::Composite(parts)] if matches!(&parts[..], [
+                IndexValue::Token { system: Some(s), code: Some(c), .. },
+                IndexValue::Reference { id: Some(id), .. },
+            ] if s == "http://hl7.org/fhir/document-relationship-type" && c == "replaces" && id == "old")),
+        "{entries:?}"
+    );
+
+    // Not a resource at all: nothing, and no panic.
+    for odd in [
+        serde_json::json!(null),
+        serde_json::json!([1]),
+        serde_json::json!({"resourceType": 3}),
+        serde_json::json!({"resourceType": "Nope", "id": "x"}),
+    ] {
+        assert!(definitions.index_entries(&odd).is_empty());
+    }
+}
+
+/// Resources are validated before they are indexed, but indexing must not
+/// panic even on what validation would refuse: every top-level element of the
+/// core examples replaced by values of the wrong JSON shape.
+#[test]
+fn malformed_elements_never_panic() {
+    let definitions = Definitions::r4();
+    let odd_values = [
+        serde_json::json!(null),
+        serde_json::json!(7),
+        serde_json::json!("x"),
+        serde_json::json!([null, 1, "y", {}]),
+        serde_json::json!({"value": "nope", "start": 3, "coding": "z", "reference": 9}),
+    ];
+    for name in [
+        "Patient-example.json",
+        "Observation-blood-pressure.json",
+        "CarePlan-preg.json",
+        "Encounter-home.json",
+    ] {
+        let original = example(name);
+        let keys: Vec<String> = original
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        for key in keys.iter().filter(|k| *k != "resourceType") {
+            for odd in &odd_values {
+                let mut resource = original.clone();
+                resource[key.as_str()] = odd.clone();
+                let _ = definitions.index_entries(&resource);
+            }
+        }
+    }
+}

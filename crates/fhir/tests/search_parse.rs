@@ -198,3 +198,121 @@ fn the_http_search_suite_parses() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked > 250, "only {checked} requests");
 }
+
+/// Whatever a client sends, the parser answers (parsed, ignored or an error)
+/// and never panics.
+#[test]
+fn hostile_requests_never_panic() {
+    let long_chain = format!("{}name", "patient.".repeat(50));
+    let many_values = vec!["a"; 5000].join(",");
+    let names = [
+        "name",
+        "name:",
+        ":",
+        "",
+        "_has",
+        "_has:",
+        "_has:Observation",
+        "_has:Observation:patient:",
+        "subject.",
+        ".name",
+        "subject:.name",
+        "subject:Patient.",
+        "code-value-quantity",
+        "_include",
+        "_sort",
+        "_count",
+        "_total",
+        "birthdate",
+        "value-quantity",
+        "identifier:of-type",
+        "_id",
+        "_lastUpdated",
+        &long_chain,
+        "naïve:é",
+        "subject:identifier",
+        "_type",
+    ];
+    let values = [
+        "",
+        "\\",
+        "\\\\",
+        "|",
+        "||",
+        "|||",
+        "$",
+        "$$",
+        ",",
+        ",,",
+        "é",
+        "ap",
+        "gt",
+        "9999-99-99",
+        "2024-01-01T",
+        "2024-01-01T10:00+25:00",
+        "1e999",
+        "-",
+        "-1e-999",
+        "Patient/",
+        "/x",
+        "http://",
+        "urn:",
+        "*",
+        ":",
+        "a:b:c:d",
+        "\u{0}",
+        &many_values,
+    ];
+    let definitions = Definitions::r4();
+    for resource_type in [Some("Patient"), Some("Observation"), None] {
+        for name in names {
+            for value in values {
+                let params = vec![(name.to_owned(), value.to_owned())];
+                let _ = definitions.parse_search(resource_type, &params);
+            }
+        }
+    }
+}
+
+/// Random values over the characters the value syntaxes give meaning to,
+/// for every parameter type: answered, never a panic.
+#[test]
+fn random_values_never_panic() {
+    let alphabet: Vec<char> = "0123456789-T:+Z.eE|$,\\abgtlsp/é ".chars().collect();
+    let mut state: u64 = 0x5eed;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap_or(0) % bound
+    };
+    let params = [
+        "birthdate",
+        "_lastUpdated",
+        "value-quantity",
+        "code",
+        "identifier:of-type",
+        "subject",
+        "subject:identifier",
+        "code-value-quantity",
+        "component-code-value-quantity",
+        "name",
+        "url:below",
+        "probability",
+    ];
+    let definitions = Definitions::r4();
+    for round in 0..20_000 {
+        let length = next(24);
+        let value: String = (0..length)
+            .map(|_| alphabet[next(alphabet.len())])
+            .collect();
+        let name = params[round % params.len()];
+        let resource_type = match name {
+            "url:below" => "ValueSet",
+            "probability" => "RiskAssessment",
+            "birthdate" | "identifier:of-type" | "name" => "Patient",
+            _ => "Observation",
+        };
+        let _ = definitions.parse_search(Some(resource_type), &[(name.to_owned(), value)]);
+    }
+}

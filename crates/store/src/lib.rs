@@ -35,6 +35,23 @@ pub use model::{
 
 use async_trait::async_trait;
 
+/// Extracts a resource's search-index entries (in the binary:
+/// `Definitions::index_entries`), for [`ResourceStore::reindex`].
+pub type IndexExtractor =
+    dyn Fn(&ResourceKey, &serde_json::Value) -> Vec<tessera_fhir::search::IndexEntry> + Send + Sync;
+
+/// How far a [`ResourceStore::reindex`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReindexProgress {
+    /// Live resources read and extracted so far.
+    pub done: u64,
+    /// Live resources to reindex (counted at the start).
+    pub total: u64,
+    /// Resources whose rows were replaced (the others were written during
+    /// the reindex, and so indexed by their own write).
+    pub replaced: u64,
+}
+
 /// Persistence of versioned FHIR resources. Implemented by [`sqlite::SqliteStore`].
 ///
 /// All methods are cancel-safe in the sense that dropping the future never
@@ -66,6 +83,16 @@ pub trait ResourceStore: Send + Sync + 'static {
         query: &tessera_fhir::search::SearchQuery,
         cursor: Option<&str>,
     ) -> Result<SearchPage, StoreError>;
+
+    /// Rebuilds the index rows of every live resource of `types` (every
+    /// type when empty) from its stored JSON with `extract`, calling
+    /// `progress` after each chunk. Safe while other writes go on.
+    async fn reindex(
+        &self,
+        types: &[String],
+        extract: &IndexExtractor,
+        progress: &mut (dyn FnMut(ReindexProgress) + Send),
+    ) -> Result<ReindexProgress, StoreError>;
 
     /// Finishes pending writes and closes the database cleanly.
     async fn close(&self) -> Result<(), StoreError>;

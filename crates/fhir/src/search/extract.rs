@@ -1,6 +1,7 @@
 //! Index extraction: evaluate each search parameter's expression on a
-//! resource and turn every resulting element into [`IndexValue`]s, by the
-//! parameter's type and the element's FHIR type.
+//! resource (through the fast path for plain paths, the FHIRPath engine
+//! otherwise) and turn every resulting element into [`IndexValue`]s
+//! (`values`); composites combine their components per element.
 //!
 //! Evaluation is lenient (R4 expressions name several resource types) with
 //! reference placeholders on, so `subject.where(resolve() is Patient)` tests
@@ -9,12 +10,14 @@
 //! the resource has already passed validation and the index is derived data
 //! that `tessera reindex` can rebuild.
 
-use super::normalize::{canonical_quantity, date_range, normalize_string, number_range};
-use super::registry::{SearchParam, SearchRegistry};
+use super::fast_path::FastNode;
+use super::registry::{Component, SearchParam, SearchRegistry};
+use super::values::item_values;
 use super::{IndexEntry, IndexValue, ParamType};
 use crate::Definitions;
-use crate::reference::ReferenceTarget;
 use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use tessera_fhirpath::{EvaluationContext, Node, Value};
 
 /// Composite parameters multiply their components' values; this caps what one
@@ -22,11 +25,40 @@ use tessera_fhirpath::{EvaluationContext, Node, Value};
 /// the index.
 const MAX_COMPOSITE_COMBINATIONS: usize = 64;
 
+/// How expressions are evaluated: through the fast path where one exists
+/// (always, outside tests), or only through the engine (to check that the two
+/// agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Evaluation {
+    Fast,
+    EngineOnly,
+}
+
+/// One element an expression selected, from either evaluator.
+enum Item<'a> {
+    Fast(FastNode<'a>),
+    Engine(Value<'a>),
+}
+
+impl<'a> Item<'a> {
+    fn to_value(&self, definitions: &'a Definitions) -> Value<'a> {
+        match self {
+            Item::Fast(node) => Value::Node(Node {
+                json: Some(node.json),
+                primitive_extension: None,
+                type_name: Some(Cow::Borrowed(&definitions.type_def(node.type_id).name)),
+            }),
+            Item::Engine(value) => value.clone(),
+        }
+    }
+}
+
 /// Every index entry of `resource`; each parameter whose expression fails to
 /// evaluate is passed to `on_failure` with the error and skipped.
-pub(crate) fn index_entries(
-    definitions: &Definitions,
-    resource: &Json,
+pub(crate) fn index_entries<'a>(
+    definitions: &'a Definitions,
+    resource: &'a Json,
+    evaluation: Evaluation,
     on_failure: &mut dyn FnMut(&str, String),
 ) -> Vec<IndexEntry> {
     let Some(object) = resource.as_object() else {
@@ -35,11 +67,20 @@ pub(crate) fn index_entries(
     let Some(resource_type) = object.get("resourceType").and_then(Json::as_str) else {
         return Vec::new();
     };
+    let root = definitions
+        .resource_type_id(resource_type)
+        .map(|type_id| FastNode {
+            json: resource,
+            type_id,
+        });
     let ctx = EvaluationContext::new()
         .with_model(definitions)
         .with_resource(resource)
         .reference_placeholders(true);
     let mut entries = Vec::new();
+    // Composites share components (`code` is in eight Observation composites):
+    // each component's values per element are computed once.
+    let mut component_cache = ComponentCache::new();
     for param in SearchRegistry::r4().params(resource_type) {
         let Some(expression) = &param.expression else {
             continue;
@@ -47,19 +88,39 @@ pub(crate) fn index_entries(
         if !param.may_apply(object) {
             continue;
         }
-        let nodes = match expression.evaluate(&ctx) {
-            Ok(nodes) => nodes,
-            Err(error) => {
-                on_failure(&param.code, error.to_string());
-                continue;
+        let items: Vec<Item<'a>> = match (&param.fast_path, root, evaluation) {
+            (Some(fast_path), Some(root), Evaluation::Fast) => {
+                let mut nodes = Vec::new();
+                fast_path.evaluate(definitions, resource, &[root], &mut nodes);
+                nodes.into_iter().map(Item::Fast).collect()
             }
+            _ => match expression.evaluate(&ctx) {
+                Ok(values) => values.into_iter().map(Item::Engine).collect(),
+                Err(error) => {
+                    on_failure(&param.code, error.to_string());
+                    continue;
+                }
+            },
         };
         let mut values: Vec<IndexValue> = Vec::new();
-        for item in &nodes {
+        for item in &items {
             if param.param_type == ParamType::Composite {
-                values.extend(composite_values(definitions, &ctx, param, item));
+                let composite = CompositeInput {
+                    definitions,
+                    ctx: &ctx,
+                    resource,
+                    evaluation,
+                };
+                values.extend(composite.values(param, item, &mut component_cache));
             } else {
-                item_values(definitions, param.param_type, param, item, &mut values);
+                let value = item.to_value(definitions);
+                item_values(
+                    definitions,
+                    param.param_type,
+                    param.code_value_set,
+                    &value,
+                    &mut values,
+                );
             }
         }
         // A repeated value (the same given name in two HumanNames) would be a
@@ -78,443 +139,178 @@ pub(crate) fn index_entries(
     entries
 }
 
-/// Every combination of the components' values, each component evaluated on
-/// the same element instance.
-fn composite_values<'a>(
-    definitions: &Definitions,
-    ctx: &EvaluationContext<'a>,
-    param: &SearchParam,
-    item: &Value<'a>,
-) -> Vec<IndexValue> {
-    if param.components.is_empty() {
-        return Vec::new();
-    }
-    let mut combinations: Vec<Vec<IndexValue>> = vec![Vec::new()];
-    for component in &param.components {
-        let Ok(nodes) = component.expression.evaluate_on(ctx, vec![item.clone()]) else {
+/// Component values by (element address, component expression, type).
+type ComponentCache = HashMap<(usize, &'static str, ParamType), Vec<IndexValue>>;
+
+/// What evaluating a composite's components needs.
+struct CompositeInput<'a, 'c> {
+    definitions: &'a Definitions,
+    ctx: &'c EvaluationContext<'a>,
+    resource: &'a Json,
+    evaluation: Evaluation,
+}
+
+impl<'a> CompositeInput<'a, '_> {
+    /// Every combination of the components' values, each component evaluated
+    /// on the same element instance.
+    fn values(
+        &self,
+        param: &'static SearchParam,
+        item: &Item<'a>,
+        cache: &mut ComponentCache,
+    ) -> Vec<IndexValue> {
+        if param.components.is_empty() {
             return Vec::new();
+        }
+        let mut combinations: Vec<Vec<IndexValue>> = vec![Vec::new()];
+        for component in &param.components {
+            let key = match item {
+                Item::Fast(node) => Some((
+                    std::ptr::from_ref(node.json) as usize,
+                    component.expression.text(),
+                    component.param_type,
+                )),
+                Item::Engine(_) => None,
+            };
+            let values = match key.as_ref().and_then(|key| cache.get(key)) {
+                Some(values) => values.clone(),
+                None => {
+                    let Some(values) = self.component_values(component, item) else {
+                        return Vec::new();
+                    };
+                    if let Some(key) = key {
+                        cache.insert(key, values.clone());
+                    }
+                    values
+                }
+            };
+            let mut next = Vec::new();
+            for prefix in &combinations {
+                for value in &values {
+                    if next.len() >= MAX_COMPOSITE_COMBINATIONS {
+                        break;
+                    }
+                    let mut combination = prefix.clone();
+                    combination.push(value.clone());
+                    next.push(combination);
+                }
+            }
+            combinations = next;
+            if combinations.is_empty() {
+                return Vec::new();
+            }
+        }
+        combinations
+            .into_iter()
+            .map(IndexValue::Composite)
+            .collect()
+    }
+
+    /// One component's values on one element; `None` when it cannot be
+    /// evaluated.
+    fn component_values(&self, component: &Component, item: &Item<'a>) -> Option<Vec<IndexValue>> {
+        let definitions = self.definitions;
+        let nodes: Vec<Value<'a>> = match (item, &component.fast_path, self.evaluation) {
+            (Item::Fast(node), Some(fast_path), Evaluation::Fast) => {
+                let mut nodes = Vec::new();
+                fast_path.evaluate(definitions, self.resource, &[*node], &mut nodes);
+                nodes
+                    .into_iter()
+                    .map(|n| Item::Fast(n).to_value(definitions))
+                    .collect()
+            }
+            _ => component
+                .expression
+                .evaluate_on(self.ctx, vec![item.to_value(definitions)])
+                .ok()?,
         };
         let mut values = Vec::new();
         for node in &nodes {
-            item_values(definitions, component.param_type, param, node, &mut values);
+            item_values(
+                definitions,
+                component.param_type,
+                component.code_value_set,
+                node,
+                &mut values,
+            );
         }
         // A CodeableConcept's text-only token is for `:text`, which composite
         // components do not take; pairing it would only add rows.
         values.retain(|value| !matches!(value, IndexValue::Token { code: None, .. }));
-        let mut next = Vec::new();
-        for prefix in &combinations {
-            for value in &values {
-                if next.len() >= MAX_COMPOSITE_COMBINATIONS {
-                    break;
-                }
-                let mut combination = prefix.clone();
-                combination.push(value.clone());
-                next.push(combination);
-            }
-        }
-        combinations = next;
-        if combinations.is_empty() {
-            return Vec::new();
-        }
-    }
-    combinations
-        .into_iter()
-        .map(IndexValue::Composite)
-        .collect()
-}
-
-/// The index values of one evaluated item for a parameter of `param_type`.
-fn item_values(
-    definitions: &Definitions,
-    param_type: ParamType,
-    param: &SearchParam,
-    item: &Value<'_>,
-    out: &mut Vec<IndexValue>,
-) {
-    let Value::Node(node) = item else {
-        // A computed System value (rare in search expressions): index its text.
-        if let Some(text) = item.to_display_string() {
-            primitive_values(definitions, param_type, param, "string", &text, out);
-        }
-        return;
-    };
-    let Some(json) = node.json else {
-        return;
-    };
-    let kind = value_kind(definitions, node, json);
-    match json {
-        Json::String(text) => primitive_values(definitions, param_type, param, kind, text, out),
-        Json::Bool(b) if param_type == ParamType::Token => {
-            out.push(plain_token(None, b.to_string()));
-        }
-        Json::Number(n) => primitive_values(
-            definitions,
-            param_type,
-            param,
-            "decimal",
-            &n.to_string(),
-            out,
-        ),
-        Json::Object(_) => complex_values(param_type, kind, json, out),
-        _ => {}
+        Some(values)
     }
 }
 
-/// The datatype that decides how a node is indexed: its FHIR type, walked up
-/// to a type we handle (`Age` -> `Quantity`, `code` stays `code`), or guessed
-/// from the JSON when the model does not know it.
-fn value_kind<'n>(definitions: &'n Definitions, node: &'n Node<'_>, json: &Json) -> &'n str {
-    const HANDLED: &[&str] = &[
-        "Quantity",
-        "Coding",
-        "CodeableConcept",
-        "Identifier",
-        "ContactPoint",
-        "HumanName",
-        "Address",
-        "Period",
-        "Timing",
-        "Reference",
-        "canonical",
-        "code",
-        "id",
-        "uri",
-        "url",
-        "oid",
-        "uuid",
-        "date",
-        "dateTime",
-        "instant",
-        "string",
-        "markdown",
-    ];
-    let mut current = node.type_name();
-    for _ in 0..8 {
-        match current {
-            Some(name) if HANDLED.contains(&name) => return name,
-            Some(name) if definitions.is_resource_type(name) => return "Resource",
-            Some(name) => current = definitions.base_type(name),
-            None => break,
-        }
-    }
-    match json {
-        Json::Object(map) if map.contains_key("resourceType") => "Resource",
-        Json::Object(map) if map.contains_key("coding") => "CodeableConcept",
-        Json::Object(map) if map.contains_key("reference") => "Reference",
-        Json::Object(map) if map.contains_key("start") || map.contains_key("end") => "Period",
-        _ => "",
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
 
-fn plain_token(system: Option<String>, code: String) -> IndexValue {
-    IndexValue::Token {
-        system,
-        code: Some(code),
-        text: None,
-        of_type: None,
-    }
-}
-
-fn primitive_values(
-    definitions: &Definitions,
-    param_type: ParamType,
-    param: &SearchParam,
-    kind: &str,
-    text: &str,
-    out: &mut Vec<IndexValue>,
-) {
-    match param_type {
-        ParamType::String => out.push(string_value(text)),
-        ParamType::Token => {
-            let system = param
-                .code_value_set
-                .and_then(|value_set| code_system_of(definitions, value_set, text));
-            out.push(plain_token(system, text.to_owned()));
-        }
-        ParamType::Date => {
-            if let Some((low, high)) = date_range(text) {
-                out.push(IndexValue::Date {
-                    low: Some(low),
-                    high: Some(high),
-                });
-            }
-        }
-        ParamType::Number | ParamType::Quantity => {
-            if let Some((value, low, high)) = number_range(text) {
-                out.push(if param_type == ParamType::Number {
-                    IndexValue::Number { value, low, high }
-                } else {
-                    IndexValue::Quantity {
-                        value,
-                        low,
-                        high,
-                        system: None,
-                        code: None,
-                        unit: None,
-                        canonical_value: None,
-                        canonical_code: None,
-                    }
-                });
-            }
-        }
-        ParamType::Reference => out.extend(reference_from_text(kind, text)),
-        ParamType::Uri => out.push(IndexValue::Uri(text.to_owned())),
-        ParamType::Composite | ParamType::Special => {}
-    }
-}
-
-fn string_value(text: &str) -> IndexValue {
-    IndexValue::String {
-        normalized: normalize_string(text),
-        exact: text.to_owned(),
-    }
-}
-
-/// The code system of `code` in a required value set. Core value sets are
-/// published at `http://hl7.org/fhir/ValueSet/x` with their code system at
-/// `http://hl7.org/fhir/x`; that convention is checked against the expansion,
-/// so a wrong guess gives no system rather than a wrong one.
-fn code_system_of(definitions: &Definitions, value_set: u32, code: &str) -> Option<String> {
-    let name = definitions
-        .value_set_url(value_set)
-        .strip_prefix("http://hl7.org/fhir/ValueSet/")?;
-    let candidate = format!("http://hl7.org/fhir/{name}");
-    definitions
-        .value_set_contains(value_set, Some(&candidate), code)
-        .then_some(candidate)
-}
-
-fn complex_values(param_type: ParamType, kind: &str, json: &Json, out: &mut Vec<IndexValue>) {
-    let text = |key: &str| json.get(key).and_then(Json::as_str);
-    match (param_type, kind) {
-        (ParamType::String, "HumanName") => {
-            for key in ["family", "text"] {
-                out.extend(text(key).map(string_value));
-            }
-            for key in ["given", "prefix", "suffix"] {
-                out.extend(strings(json.get(key)).map(string_value));
-            }
-        }
-        (ParamType::String, "Address") => {
-            out.extend(strings(json.get("line")).map(string_value));
-            for key in ["city", "district", "state", "postalCode", "country", "text"] {
-                out.extend(text(key).map(string_value));
-            }
-        }
-        (ParamType::Token, "Coding") => out.extend(coding_token(json)),
-        (ParamType::Token, "CodeableConcept") => {
-            let codings: Vec<IndexValue> = objects(json.get("coding"))
-                .filter_map(coding_token)
+    fn rendered(definitions: &Definitions, resource: &Json, evaluation: Evaluation) -> Vec<String> {
+        let mut lines: Vec<String> =
+            index_entries(definitions, resource, evaluation, &mut |_, _| {})
+                .iter()
+                .map(|entry| format!("{} {:?}", entry.param, entry.value))
                 .collect();
-            if let Some(concept_text) = text("text") {
-                let normalized = normalize_string(concept_text);
-                let already = codings.iter().any(
-                    |t| matches!(t, IndexValue::Token { text: Some(t), .. } if *t == normalized),
+        lines.sort();
+        lines
+    }
+
+    /// Examples where the two evaluators differ on purpose, with why; each
+    /// must still differ, so the list cannot rot.
+    const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
+        "Observation-decimal.json",
+        "FHIRPath's union (`|`) removes items equal by value, so the engine keeps one of \
+         `1.0 g` and `1.00 g`; the fast path indexes both precisions, which is more faithful",
+    )];
+
+    /// The fast path is an optimisation: over every official R4 example it
+    /// must give exactly what the FHIRPath engine gives.
+    #[test]
+    fn fast_path_and_engine_agree_on_every_r4_example() {
+        let definitions = Definitions::r4();
+        let directory =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/fhir-r4-examples");
+        let mut checked = 0;
+        let mut mismatches = Vec::new();
+        for entry in std::fs::read_dir(&directory).expect("examples directory") {
+            let path = entry.expect("directory entry").path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("example");
+            let resource: Json = serde_json::from_str(&text).expect("example JSON");
+            let fast = rendered(definitions, &resource, Evaluation::Fast);
+            let engine = rendered(definitions, &resource, Evaluation::EngineOnly);
+            checked += 1;
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if KNOWN_DIFFERENCES.iter().any(|(known, _)| *known == name) {
+                assert_ne!(
+                    fast, engine,
+                    "{name} no longer differs: remove it from the list"
                 );
-                if !already {
-                    out.push(IndexValue::Token {
-                        system: None,
-                        code: None,
-                        text: Some(normalized),
-                        of_type: None,
-                    });
-                }
+                continue;
             }
-            out.extend(codings);
-        }
-        (ParamType::Token, "Identifier") => {
-            let Some(value) = text("value") else {
-                return;
-            };
-            let type_concept = json.get("type");
-            let type_text = type_concept
-                .and_then(|t| t.get("text"))
-                .and_then(Json::as_str)
-                .map(normalize_string);
-            let type_codings: Vec<(Option<String>, String)> =
-                objects(type_concept.and_then(|t| t.get("coding")))
-                    .filter_map(|c| {
-                        let code = c.get("code")?.as_str()?.to_owned();
-                        Some((
-                            c.get("system").and_then(Json::as_str).map(str::to_owned),
-                            code,
-                        ))
-                    })
-                    .collect();
-            let token = |of_type| IndexValue::Token {
-                system: text("system").map(str::to_owned),
-                code: Some(value.to_owned()),
-                text: type_text.clone(),
-                of_type,
-            };
-            if type_codings.is_empty() {
-                out.push(token(None));
-            }
-            out.extend(type_codings.into_iter().map(|t| token(Some(t))));
-        }
-        (ParamType::Token, "ContactPoint") => {
-            if let Some(value) = text("value") {
-                out.push(plain_token(
-                    text("system").map(str::to_owned),
-                    value.to_owned(),
+            if fast != engine {
+                let only_fast: Vec<_> = fast.iter().filter(|l| !engine.contains(l)).collect();
+                let only_engine: Vec<_> = engine.iter().filter(|l| !fast.contains(l)).collect();
+                mismatches.push(format!(
+                    "{}\n  fast only: {only_fast:?}\n  engine only: {only_engine:?}",
+                    path.display()
                 ));
             }
         }
-        (ParamType::Date, "Period") => {
-            let low = text("start").and_then(date_range).map(|r| r.0);
-            let high = text("end").and_then(date_range).map(|r| r.1);
-            if low.is_some() || high.is_some() {
-                out.push(IndexValue::Date { low, high });
-            }
-        }
-        (ParamType::Date, "Timing") => {
-            for event in strings(json.get("event")) {
-                if let Some((low, high)) = date_range(event) {
-                    out.push(IndexValue::Date {
-                        low: Some(low),
-                        high: Some(high),
-                    });
-                }
-            }
-            if let Some(bounds) = json.get("repeat").and_then(|r| r.get("boundsPeriod")) {
-                complex_values(param_type, "Period", bounds, out);
-            }
-        }
-        (ParamType::Quantity | ParamType::Number, "Quantity") => out.extend(quantity_value(json)),
-        (ParamType::Reference, "Reference") => out.extend(reference_value(json)),
-        (ParamType::Reference, "Resource") => {
-            if let (Some(resource_type), Some(id)) = (text("resourceType"), text("id")) {
-                out.push(IndexValue::Reference {
-                    target_type: Some(resource_type.to_owned()),
-                    id: Some(id.to_owned()),
-                    url: None,
-                    version: None,
-                    identifier: None,
-                });
-            }
-        }
-        _ => {}
-    }
-}
-
-fn strings(value: Option<&Json>) -> impl Iterator<Item = &str> {
-    value
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Json::as_str)
-}
-
-fn objects(value: Option<&Json>) -> impl Iterator<Item = &Json> {
-    value
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|v| v.is_object())
-}
-
-fn coding_token(coding: &Json) -> Option<IndexValue> {
-    let text = |key: &str| coding.get(key).and_then(Json::as_str);
-    let (system, code, display) = (text("system"), text("code"), text("display"));
-    if system.is_none() && code.is_none() && display.is_none() {
-        return None;
-    }
-    Some(IndexValue::Token {
-        system: system.map(str::to_owned),
-        code: code.map(str::to_owned),
-        text: display.map(normalize_string),
-        of_type: None,
-    })
-}
-
-fn quantity_value(json: &Json) -> Option<IndexValue> {
-    let (value, low, high) = number_range(&json.get("value")?.as_number()?.to_string())?;
-    let text = |key: &str| json.get(key).and_then(Json::as_str).map(str::to_owned);
-    let (system, code) = (text("system"), text("code"));
-    let canonical = match (system.as_deref(), code.as_deref()) {
-        (Some("http://unitsofmeasure.org"), Some(code)) => canonical_quantity(value, code),
-        _ => None,
-    };
-    let (canonical_value, canonical_code) =
-        canonical.map_or((None, None), |(v, c)| (Some(v), Some(c)));
-    Some(IndexValue::Quantity {
-        value,
-        low,
-        high,
-        system,
-        code,
-        unit: text("unit"),
-        canonical_value,
-        canonical_code,
-    })
-}
-
-fn reference_value(json: &Json) -> Option<IndexValue> {
-    let identifier = json.get("identifier").and_then(|identifier| {
-        let value = identifier.get("value")?.as_str()?.to_owned();
-        Some((
-            identifier
-                .get("system")
-                .and_then(Json::as_str)
-                .map(str::to_owned),
-            value,
-        ))
-    });
-    let reference = json.get("reference").and_then(Json::as_str);
-    let mut value = reference
-        .and_then(|text| reference_from_text("Reference", text))
-        .unwrap_or(IndexValue::Reference {
-            target_type: None,
-            id: None,
-            url: None,
-            version: None,
-            identifier: None,
-        });
-    if let IndexValue::Reference {
-        identifier: slot,
-        target_type,
-        id,
-        url,
-        ..
-    } = &mut value
-    {
-        *slot = identifier;
-        if slot.is_none() && target_type.is_none() && id.is_none() && url.is_none() {
-            return None;
-        }
-    }
-    Some(value)
-}
-
-/// A reference string: `Type/id` (local), an absolute URL or URN (kept
-/// whole), or a canonical `url|version`. Contained (`#id`) and conditional
-/// references index nothing: they name no resource of their own.
-fn reference_from_text(kind: &str, text: &str) -> Option<IndexValue> {
-    let empty = |url: Option<String>, version: Option<String>| IndexValue::Reference {
-        target_type: None,
-        id: None,
-        url,
-        version,
-        identifier: None,
-    };
-    if matches!(kind, "canonical" | "uri" | "url") {
-        let (url, version) = match text.split_once('|') {
-            Some((url, version)) => (url, Some(version.to_owned())),
-            None => (text, None),
-        };
-        return Some(empty(Some(url.to_owned()), version));
-    }
-    match ReferenceTarget::parse(text)? {
-        ReferenceTarget::Local {
-            resource_type, id, ..
-        } => Some(IndexValue::Reference {
-            target_type: Some(resource_type),
-            id: Some(id),
-            url: None,
-            version: None,
-            identifier: None,
-        }),
-        ReferenceTarget::External(url) => Some(empty(Some(url), None)),
-        ReferenceTarget::Contained(_) | ReferenceTarget::Conditional { .. } => None,
+        assert!(checked > 900, "only {checked} examples");
+        assert!(
+            mismatches.is_empty(),
+            "{} examples differ:\n{}",
+            mismatches.len(),
+            mismatches
+                .iter()
+                .take(15)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
 }

@@ -50,7 +50,11 @@ pub enum IndexValue {
     /// `quantity`: as written (value with its precision range, system, code,
     /// unit) and, where the unit is UCUM and converts, in canonical units
     /// (`canonical_value`, `canonical_code`: 150 cm -> 1.5 m, 1500 mg ->
-    /// 1.5 g), so a search in any compatible unit compares there.
+    /// 1.5 g), so a search in any compatible unit compares there. A Range
+    /// indexes `low`/`high` from its ends (an open end is `f64::MIN`/`MAX`)
+    /// and `value` as the midpoint; a Money is a quantity with system
+    /// `urn:iso:std:iso:4217` and the currency as code. A `number` parameter
+    /// over a Quantity or Range indexes the number only.
     Quantity {
         value: f64,
         low: f64,

@@ -18,6 +18,9 @@ use tessera_fhirpath::{Decimal, Quantity};
 /// scripts pass through lower-cased: a name in Cyrillic or Greek still matches
 /// itself, only without accent folding.
 pub fn normalize_string(text: &str) -> String {
+    if text.is_ascii() {
+        return normalize_ascii(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
@@ -38,6 +41,25 @@ pub fn normalize_string(text: &str) -> String {
                 None => out.push(lower),
             }
         }
+    }
+    out
+}
+
+/// [`normalize_string`] for ASCII text, the common case, byte by byte.
+fn normalize_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for byte in text.bytes() {
+        // char::is_whitespace, as the general path uses (it includes U+000B).
+        if char::from(byte).is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(char::from(byte.to_ascii_lowercase()));
     }
     out
 }
@@ -223,7 +245,7 @@ pub fn number_range(text: &str) -> Option<(f64, f64, f64)> {
     if !value.is_finite() {
         return None;
     }
-    let decimals = i32::try_from(fraction.len()).ok()? - exponent;
+    let decimals = i32::try_from(fraction.len()).ok()?.checked_sub(exponent)?;
     let half = 0.5 * 10f64.powi(-decimals);
     Some((value, value - half, value + half))
 }
@@ -246,6 +268,9 @@ mod tests {
     #[test]
     fn strings_lose_case_accents_and_extra_spaces() {
         assert_eq!(normalize_string("  José \t Álvarez "), "jose alvarez");
+        assert_eq!(normalize_string(" Ada\n  LOVELACE "), "ada lovelace");
+        assert_eq!(normalize_string("a\u{b}b"), "a b");
+        assert_eq!(normalize_string("a\u{b}é"), "a e");
         assert_eq!(normalize_string("Skłodowska-Curie"), "sklodowska-curie");
         assert_eq!(normalize_string("Straße"), "strasse");
         assert_eq!(normalize_string("Jose\u{301}"), "jose");
@@ -287,7 +312,16 @@ mod tests {
         assert!((low - 99.95).abs() < 1e-9 && (high - 100.05).abs() < 1e-9);
         assert_eq!(number_range("1e2"), Some((100.0, 50.0, 150.0)));
         assert_eq!(number_range("-2"), Some((-2.0, -2.5, -1.5)));
-        for bad in ["", "abc", "1.2.3", ".5", "1e", "NaN", "inf"] {
+        for bad in [
+            "",
+            "abc",
+            "1.2.3",
+            ".5",
+            "1e",
+            "NaN",
+            "inf",
+            "1e-2147483648",
+        ] {
             assert_eq!(number_range(bad), None, "{bad}");
         }
     }

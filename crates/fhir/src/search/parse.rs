@@ -103,7 +103,7 @@ pub(crate) fn parse_search(
         let name = name.trim();
         // What the self link shows, when it differs from the request.
         let mut applied_value = None;
-        if CALLER_PARAMS.contains(&name) || name == "_type" {
+        if CALLER_PARAMS.contains(&name) || (name == "_type" && resource_type.is_none()) {
             continue;
         }
         let outcome = match name.split(':').next().unwrap_or(name) {
@@ -138,6 +138,9 @@ pub(crate) fn parse_search(
                     query.revincludes.push(include);
                 }
             }),
+            "_type" => Err(Problem::Ignored(
+                "_type applies to a system search (GET [base]?_type=...)".into(),
+            )),
             base if UNSUPPORTED_PARAMS.contains(&base) => {
                 Err(Problem::Ignored(format!("{base} is not supported")))
             }
@@ -254,6 +257,11 @@ fn parse_condition(
         None => (key, None),
     };
     if code == "_id" {
+        if let Some(modifier) = modifier {
+            return Err(Problem::Ignored(format!(
+                "modifier :{modifier} is not supported on _id"
+            )));
+        }
         return Ok(vec![Condition::Id(vec![unescape(value)])]);
     }
     if code == "_lastUpdated" {
@@ -493,6 +501,12 @@ fn parse_chain(
             Err(problem @ Problem::Error(_)) => return Err(problem),
             Err(problem) => last_problem = Some(problem),
         }
+    }
+    if alternatives.len() > MAX_ALTERNATIVES {
+        return Err(Problem::Error(format!(
+            "{code} can refer to {} types that have '{next_code}'; name one with {code}:Type.{rest}",
+            alternatives.len()
+        )));
     }
     if alternatives.is_empty() {
         return Err(last_problem.unwrap_or_else(|| {

@@ -56,6 +56,11 @@ pub(super) fn parse_include(definitions: &Definitions, name: &str, value: &str) 
             )));
         }
     };
+    if value.trim() == "*" {
+        return Err(Problem::Ignored(format!(
+            "{name}=* (every reference of every type) is not supported; name the source type"
+        )));
+    }
     let mut parts = value.split(':');
     let (Some(source_type), Some(param)) = (parts.next(), parts.next()) else {
         return Err(Problem::Error(format!(

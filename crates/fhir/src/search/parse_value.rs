@@ -251,7 +251,8 @@ fn parse_quantity(raw: &str) -> Result<ValueTest, String> {
 }
 
 /// `id`, `Type/id`, `Type/id/_history/v` (the version is not searched), an
-/// absolute URL or URN, or `system|value` under `:identifier`.
+/// absolute URL or URN (a canonical's `|version` is dropped), or
+/// `system|value` under `:identifier`.
 fn parse_reference(
     definitions: &Definitions,
     modifier: &Modifier,
@@ -271,7 +272,14 @@ fn parse_reference(
                 _ => return Err(format!("'{raw}' is not an identifier (system|value)")),
             });
         }
-        _ if value.contains("://") || value.starts_with("urn:") => test.2 = Some(value.clone()),
+        // A canonical's `|version` is not kept in the test (ValueTest has no
+        // version): `url|1.0` matches the url in any version.
+        _ if value.contains("://") || value.starts_with("urn:") => {
+            let url = split_unescaped(raw, '|')
+                .first()
+                .map_or(value.clone(), |u| unescape(u));
+            test.2 = Some(url);
+        }
         _ => {
             let mut segments = value.split('/');
             match (

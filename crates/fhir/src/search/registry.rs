@@ -11,6 +11,7 @@
 //! would change their meaning.
 
 use super::ParamType;
+use super::fast_path::FastPath;
 use crate::Definitions;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -25,6 +26,24 @@ const TESSERA_SEARCH_PARAMETERS: &str =
 /// carries one `5.0.0-snapshot1` definition.
 const FHIR_VERSION: &str = "4.0.1";
 
+/// Known errors in the official R4 definitions, corrected as they are read:
+/// (parameter URL, component expression, the definition the component
+/// should name). The vendored file stays verbatim.
+const COMPONENT_ERRATA: &[(&str, &str, &str)] = &[
+    // R4 swaps the two component definitions of `relationship` (R5 fixes it):
+    // `code` is the relation (token), `target` the related document (reference).
+    (
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relationship",
+        "code",
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relation",
+    ),
+    (
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relationship",
+        "target",
+        "http://hl7.org/fhir/SearchParameter/DocumentReference-relatesto",
+    ),
+];
+
 /// One search parameter as it applies to one resource type.
 #[derive(Debug)]
 pub struct SearchParam {
@@ -37,6 +56,9 @@ pub struct SearchParam {
     /// parameters answered another way (`_id`, `_lastUpdated` from the store's
     /// own columns; `_text`, `_content`, `_query`, which have no expression).
     pub expression: Option<Expression>,
+    /// The same expression compiled for direct navigation, when it is a union
+    /// of plain paths (see `fast_path`); indexing uses it instead of the engine.
+    pub fast_path: Option<FastPath>,
     /// Allowed target types of a reference parameter (empty: any).
     pub targets: Vec<String>,
     /// The components of a composite parameter, in definition order.
@@ -78,6 +100,10 @@ pub struct Component {
     pub param_type: ParamType,
     /// Evaluated relative to each node of the composite's expression.
     pub expression: Expression,
+    pub fast_path: Option<FastPath>,
+    /// As [`SearchParam::code_value_set`], from the component's own
+    /// definition on this resource type.
+    pub code_value_set: Option<u32>,
 }
 
 /// Every search parameter, by resource type and code.
@@ -86,6 +112,10 @@ pub struct SearchRegistry {
     by_type: HashMap<String, HashMap<String, Arc<SearchParam>>>,
     /// Each type's parameters in a stable order (by code), for extraction.
     ordered: HashMap<String, Vec<Arc<SearchParam>>>,
+    /// Definitions that could not be compiled (an expression that does not
+    /// parse, a component whose definition is unknown), each said in words.
+    /// The tests require it to be empty.
+    problems: Vec<String>,
 }
 
 impl SearchRegistry {
@@ -106,6 +136,11 @@ impl SearchRegistry {
         self.ordered.get(resource_type).map_or(&[], Vec::as_slice)
     }
 
+    /// What could not be compiled (see the field); empty for the shipped files.
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
     fn build(definitions: &Definitions) -> SearchRegistry {
         let mut raw = Vec::new();
         for text in [R4_SEARCH_PARAMETERS, TESSERA_SEARCH_PARAMETERS] {
@@ -121,8 +156,7 @@ impl SearchRegistry {
                 );
             }
         }
-        let types_by_url: HashMap<&str, ParamType> =
-            raw.iter().map(|p| (p.url.as_str(), p.param_type)).collect();
+        let by_url: HashMap<&str, &RawParam> = raw.iter().map(|p| (p.url.as_str(), p)).collect();
         let resource_types: Vec<&str> = definitions.resource_types().collect();
         let mut registry = SearchRegistry::default();
         for param in &raw {
@@ -141,7 +175,8 @@ impl SearchRegistry {
                 param.base.iter().map(String::as_str).collect()
             };
             for resource_type in applies_to {
-                let compiled = param.compile(definitions, resource_type, &types_by_url);
+                let compiled =
+                    param.compile(definitions, resource_type, &by_url, &mut registry.problems);
                 let table = registry
                     .by_type
                     .entry(resource_type.to_owned())
@@ -198,8 +233,16 @@ impl RawParam {
                 items
                     .iter()
                     .filter_map(|c| {
-                        let definition = c.get("definition")?.as_str()?;
+                        let mut definition = c.get("definition")?.as_str()?;
                         let expression = c.get("expression")?.as_str()?;
+                        if let Some((_, _, corrected)) =
+                            COMPONENT_ERRATA.iter().find(|(param, component, _)| {
+                                Some(*param) == resource.get("url").and_then(Value::as_str)
+                                    && *component == expression
+                            })
+                        {
+                            definition = corrected;
+                        }
                         Some((definition.to_owned(), expression.to_owned()))
                     })
                     .collect()
@@ -220,7 +263,8 @@ impl RawParam {
         &self,
         definitions: &Definitions,
         resource_type: &str,
-        types_by_url: &HashMap<&str, ParamType>,
+        by_url: &HashMap<&str, &RawParam>,
+        problems: &mut Vec<String>,
     ) -> SearchParam {
         let store_column = matches!(self.code.as_str(), "_id" | "_lastUpdated");
         let expression_text = self
@@ -228,16 +272,49 @@ impl RawParam {
             .as_deref()
             .filter(|_| !store_column)
             .and_then(|text| branches_for(text, resource_type, definitions));
-        let expression = expression_text
-            .as_deref()
-            .and_then(|text| Expression::parse(text).ok());
+        let mut problem =
+            |what: String| problems.push(format!("{resource_type}.{}: {what}", self.code));
+        if let (Some(text), None, false) = (&self.expression, &expression_text, store_column) {
+            problem(format!("no branch of '{text}' applies to {resource_type}"));
+        }
+        let expression =
+            expression_text
+                .as_deref()
+                .and_then(|text| match Expression::parse(text) {
+                    Ok(expression) => Some(expression),
+                    Err(error) => {
+                        problem(format!("'{text}' does not parse: {error}"));
+                        None
+                    }
+                });
         let components = self
             .components
             .iter()
             .filter_map(|(definition, expression)| {
+                let Some(component_definition) = by_url.get(definition.as_str()) else {
+                    problem(format!("component definition {definition} is unknown"));
+                    return None;
+                };
+                let code_value_set = match component_definition.param_type {
+                    ParamType::Token => component_definition
+                        .expression
+                        .as_deref()
+                        .and_then(|text| branches_for(text, resource_type, definitions))
+                        .and_then(|text| required_code_binding(definitions, &text)),
+                    _ => None,
+                };
+                let parsed = match Expression::parse(expression) {
+                    Ok(parsed) => parsed,
+                    Err(error) => {
+                        problem(format!("component '{expression}' does not parse: {error}"));
+                        return None;
+                    }
+                };
                 Some(Component {
-                    param_type: *types_by_url.get(definition.as_str())?,
-                    expression: Expression::parse(expression).ok()?,
+                    param_type: component_definition.param_type,
+                    code_value_set,
+                    expression: parsed,
+                    fast_path: FastPath::compile(expression, None, definitions),
                 })
             })
             .collect();
@@ -246,7 +323,12 @@ impl RawParam {
             _ => None,
         };
         let root_elements = expression_text.as_deref().and_then(root_elements);
+        let fast_path = expression_text
+            .as_deref()
+            .filter(|_| expression.is_some())
+            .and_then(|text| FastPath::compile(text, Some(resource_type), definitions));
         SearchParam {
+            fast_path,
             root_elements,
             code: self.code.clone(),
             url: self.url.clone(),
@@ -305,7 +387,7 @@ fn branches_for(
 /// Splits at `|` outside parentheses, brackets and quotes. `None` when the top
 /// level also has an operator that binds more weakly than `|` (comparison,
 /// `and`, `or`, ...), where a split would change the meaning.
-fn split_top_level_union(expression: &str) -> Option<Vec<&str>> {
+pub(super) fn split_top_level_union(expression: &str) -> Option<Vec<&str>> {
     let bytes = expression.as_bytes();
     let (mut depth, mut quote, mut start) = (0i32, None::<u8>, 0);
     let mut branches = Vec::new();
@@ -393,4 +475,102 @@ fn required_code_binding(definitions: &Definitions, expression: &str) -> Option<
     }
     let is_code = &*definitions.type_def(type_id).name == "code";
     binding.filter(|_| is_code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_definition_compiles() {
+        let registry = SearchRegistry::r4();
+        assert_eq!(registry.problems(), &[] as &[String]);
+        let observation = registry.params("Observation");
+        assert!(observation.len() > 40, "{}", observation.len());
+        let code = registry.param("Observation", "code").unwrap();
+        assert_eq!(code.param_type, ParamType::Token);
+        assert_eq!(code.expression.as_ref().unwrap().text(), "Observation.code");
+        assert!(code.fast_path.is_some());
+        let subject = registry.param("Observation", "subject").unwrap();
+        assert!(subject.targets.iter().any(|t| t == "Patient"));
+        let composite = registry
+            .param("Observation", "code-value-quantity")
+            .unwrap();
+        let types: Vec<ParamType> = composite.components.iter().map(|c| c.param_type).collect();
+        assert_eq!(types, [ParamType::Token, ParamType::Quantity]);
+        for common in [
+            "_tag",
+            "_profile",
+            "_security",
+            "_source",
+            "_id",
+            "_lastUpdated",
+        ] {
+            assert!(registry.param("Patient", common).is_some(), "{common}");
+        }
+        assert!(
+            registry
+                .param("Patient", "_id")
+                .unwrap()
+                .expression
+                .is_none()
+        );
+        assert!(
+            registry.param("Observation", "interpretation").is_some(),
+            "Tessera's own"
+        );
+    }
+
+    #[test]
+    fn corrects_the_known_r4_errata() {
+        let relationship = SearchRegistry::r4()
+            .param("DocumentReference", "relationship")
+            .unwrap();
+        let types: Vec<ParamType> = relationship
+            .components
+            .iter()
+            .map(|c| c.param_type)
+            .collect();
+        assert_eq!(types, [ParamType::Token, ParamType::Reference]);
+    }
+
+    #[test]
+    fn skips_definitions_of_other_fhir_versions() {
+        // The vendored bundle's one 5.0.0-snapshot1 entry.
+        assert!(
+            SearchRegistry::r4()
+                .param("DeviceDefinition", "classification")
+                .is_none()
+        );
+        assert!(
+            SearchRegistry::r4()
+                .param("DeviceDefinition", "type")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn keeps_only_the_union_branches_of_the_indexed_type() {
+        let definitions = Definitions::r4();
+        let text = "AllergyIntolerance.code | Condition.code | (Observation.value as Quantity)";
+        assert_eq!(
+            branches_for(text, "Condition", definitions).as_deref(),
+            Some("Condition.code")
+        );
+        assert_eq!(
+            branches_for(text, "Observation", definitions).as_deref(),
+            Some("(Observation.value as Quantity)")
+        );
+        assert_eq!(branches_for(text, "Patient", definitions), None);
+        let whole = "Patient.deceased.exists() and Patient.deceased != false";
+        assert_eq!(
+            branches_for(whole, "Patient", definitions).as_deref(),
+            Some(whole)
+        );
+        assert_eq!(
+            root_elements("Observation.code | (Observation.value as X)"),
+            Some(vec!["code".into(), "value".into()])
+        );
+        assert_eq!(root_elements("Observation"), None);
+    }
 }

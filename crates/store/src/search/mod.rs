@@ -14,6 +14,7 @@
 
 pub mod build;
 pub mod cursor;
+pub mod fetch;
 pub mod hash;
 pub mod plan;
 mod predicate;

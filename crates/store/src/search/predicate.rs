@@ -205,9 +205,15 @@ pub fn sort_value(sort: &SortPlan, r: Alias, aliases: &mut Aliases) -> Expr {
     } else {
         Aggregate::Min
     };
+    // Found by rid through the primary key. Left to itself SQLite would
+    // answer MIN/MAX from the (param_hash, value) index, walking every row
+    // of the parameter for each resource: quadratic.
     let select = Select::from(table, x)
-        .column(Expr::Aggregate(aggregate, Box::new(Expr::col(x, column))))
+        .column(Expr::Aggregate(
+            aggregate,
+            Box::new(Expr::col(x, column).unindexed()),
+        ))
         .filter(Expr::eq(Expr::col(x, "rid"), Expr::col(r, "rid")))
-        .filter(key_test(x, keys));
+        .filter(key_test(x, keys).unindexed());
     Expr::Scalar(Box::new(Query::Select(select)))
 }

@@ -17,6 +17,7 @@ mod apply;
 mod checkpointer;
 mod index_rows;
 mod reads;
+mod reindex;
 mod schema;
 mod search;
 mod writer;
@@ -153,6 +154,15 @@ impl ResourceStore for SqliteStore {
     ) -> Result<crate::SearchPage, StoreError> {
         self.readers
             .with(|conn| search::search(conn, query, cursor))
+    }
+
+    async fn reindex(
+        &self,
+        types: &[String],
+        extract: &crate::IndexExtractor,
+        progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
+    ) -> Result<crate::ReindexProgress, StoreError> {
+        reindex::reindex(self, types, extract, progress).await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

@@ -6,8 +6,9 @@
 //! does not already tell it.
 
 use super::reads::version_from_row;
-use crate::search::build::{count_query, include_query, load_query, page_query, revinclude_query};
+use crate::search::build::{count_query, page_query};
 use crate::search::cursor::{decode, encode, sort_fingerprint};
+use crate::search::fetch::{include_query, load_query, revinclude_query};
 use crate::search::hash::param_hash;
 use crate::search::plan::{Cursor, plan};
 use crate::search::render::{Rendered, render};

@@ -9,7 +9,7 @@
 use super::apply;
 use crate::clock::MonotonicClock;
 use crate::{Clock, StoreError, WriteBatch, WriteOutcome};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -20,11 +20,31 @@ use tokio::sync::oneshot;
 pub(crate) const MAX_GROUP: usize = 512;
 
 type Reply = oneshot::Sender<Result<Vec<WriteOutcome>, StoreError>>;
+type ReindexReply = oneshot::Sender<Result<u64, StoreError>>;
+
+/// The fresh index entries of one resource, as read at `seq`.
+pub(crate) struct ReindexRow {
+    pub(crate) rid: i64,
+    pub(crate) seq: i64,
+    pub(crate) resource_type: String,
+    pub(crate) patient_key: Option<String>,
+    pub(crate) entries: Vec<tessera_fhir::search::IndexEntry>,
+}
+
+/// One unit of work in a group commit, applied in its own savepoint.
+enum Job {
+    Write(WriteBatch, Reply),
+    Reindex(Vec<ReindexRow>, ReindexReply),
+}
 
 enum Message {
     Write {
         batch: WriteBatch,
         reply: Reply,
+    },
+    Reindex {
+        rows: Vec<ReindexRow>,
+        reply: ReindexReply,
     },
     Shutdown {
         done: oneshot::Sender<Result<(), StoreError>>,
@@ -57,6 +77,19 @@ impl WriterHandle {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Message::Write { batch, reply })
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer stopped before committing".into()))?
+    }
+
+    /// Replaces the index rows of resources whose head is still the version
+    /// they were read at; returns how many were replaced. A resource written
+    /// since was indexed by that write and is left alone.
+    pub(crate) async fn reindex(&self, rows: Vec<ReindexRow>) -> Result<u64, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Message::Reindex { rows, reply })
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
         answer
             .await
@@ -96,15 +129,15 @@ fn run(mut conn: Connection, clock: Arc<dyn Clock>, inbox: mpsc::Receiver<Messag
     while let Ok(first) = inbox.recv() {
         let mut group = Vec::new();
         let mut shutdown = None;
-        match first {
-            Message::Write { batch, reply } => group.push((batch, reply)),
-            Message::Shutdown { done } => shutdown = Some(done),
-        }
-        while shutdown.is_none() && group.len() < MAX_GROUP {
-            match inbox.try_recv() {
-                Ok(Message::Write { batch, reply }) => group.push((batch, reply)),
-                Ok(Message::Shutdown { done }) => shutdown = Some(done),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Write { batch, reply } => group.push(Job::Write(batch, reply)),
+                Message::Reindex { rows, reply } => group.push(Job::Reindex(rows, reply)),
+                Message::Shutdown { done } => shutdown = Some(done),
+            }
+            if shutdown.is_none() && group.len() < MAX_GROUP {
+                next = inbox.try_recv().ok();
             }
         }
         if !group.is_empty() {
@@ -121,59 +154,142 @@ fn run(mut conn: Connection, clock: Arc<dyn Clock>, inbox: mpsc::Receiver<Messag
     }
 }
 
-fn commit_group(
-    conn: &mut Connection,
-    clock: &mut MonotonicClock,
-    group: Vec<(WriteBatch, Reply)>,
-) {
+fn commit_group(conn: &mut Connection, clock: &mut MonotonicClock, group: Vec<Job>) {
     if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
         let message = error.to_string();
-        for (_, reply) in group {
-            let _ = reply.send(Err(StoreError::Database(message.clone())));
+        for job in group {
+            job.fail(&message);
         }
         return;
     }
     let mut answers = Vec::with_capacity(group.len());
-    if group.len() == 1 {
-        // Alone in its group, a batch needs no savepoint: the transaction is
-        // the batch. (A savepoint around a large batch makes SQLite keep a
-        // statement journal that cost a third of an import's time.)
-        for (batch, reply) in group {
-            let result = apply::apply_batch(conn, clock, batch);
-            if result.is_err() {
-                let _ = conn.execute_batch("ROLLBACK");
-                let _ = reply.send(result);
-                return;
+    // Alone in its group, a job needs no savepoint: the transaction is the
+    // job, and a failure rolls it back. (A savepoint around a large batch
+    // makes SQLite keep a statement journal that cost a third of an
+    // import's time.)
+    let alone = group.len() == 1;
+    for job in group {
+        answers.push(match job {
+            Job::Write(batch, reply) => Answer::Write(
+                isolated(conn, alone, |c| apply::apply_batch(c, clock, batch)),
+                reply,
+            ),
+            Job::Reindex(rows, reply) => {
+                Answer::Reindex(isolated(conn, alone, |c| reindex_rows(c, &rows)), reply)
             }
-            answers.push((result, reply));
+        });
+    }
+    if alone && answers.iter().any(Answer::failed) {
+        let _ = conn.execute_batch("ROLLBACK");
+        for answer in answers {
+            answer.send();
         }
-    } else {
-        for (batch, reply) in group {
-            let result = apply_in_savepoint(conn, clock, batch);
-            answers.push((result, reply));
-        }
+        return;
     }
     if let Err(error) = conn.execute_batch("COMMIT") {
         let _ = conn.execute_batch("ROLLBACK");
         let message = format!("commit failed: {error}");
         tracing::error!(%message, "group commit failed; every batch in it is rolled back");
-        for (_, reply) in answers {
-            let _ = reply.send(Err(StoreError::Database(message.clone())));
+        for answer in answers {
+            match answer {
+                Answer::Write(_, reply) => {
+                    let _ = reply.send(Err(StoreError::Database(message.clone())));
+                }
+                Answer::Reindex(_, reply) => {
+                    let _ = reply.send(Err(StoreError::Database(message.clone())));
+                }
+            }
         }
         return;
     }
-    for (result, reply) in answers {
-        let _ = reply.send(result);
+    for answer in answers {
+        answer.send();
     }
 }
 
-fn apply_in_savepoint(
+/// A job's result, held until the group commits.
+enum Answer {
+    Write(Result<Vec<WriteOutcome>, StoreError>, Reply),
+    Reindex(Result<u64, StoreError>, ReindexReply),
+}
+
+impl Job {
+    fn fail(self, message: &str) {
+        let error = || StoreError::Database(message.to_owned());
+        match self {
+            Job::Write(_, reply) => {
+                let _ = reply.send(Err(error()));
+            }
+            Job::Reindex(_, reply) => {
+                let _ = reply.send(Err(error()));
+            }
+        }
+    }
+}
+
+fn reindex_rows(conn: &Connection, rows: &[ReindexRow]) -> Result<u64, StoreError> {
+    let mut replaced = 0;
+    for row in rows {
+        let head: Option<(i64, bool)> = conn
+            .prepare_cached("SELECT seq, deleted FROM resource WHERE rid = ?1")?
+            .query_row([row.rid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if head != Some((row.seq, false)) {
+            continue;
+        }
+        super::index_rows::replace(
+            conn,
+            row.rid,
+            &row.resource_type,
+            row.patient_key.as_deref(),
+            &row.entries,
+            false,
+        )?;
+        replaced += 1;
+    }
+    Ok(replaced)
+}
+
+/// Runs `apply` in a savepoint, or directly when the job is alone in its
+/// transaction (the caller then rolls the transaction back on failure).
+fn isolated<T>(
     conn: &Connection,
-    clock: &mut MonotonicClock,
-    batch: WriteBatch,
-) -> Result<Vec<WriteOutcome>, StoreError> {
+    alone: bool,
+    apply: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    if alone {
+        apply(conn)
+    } else {
+        in_savepoint(conn, apply)
+    }
+}
+
+impl Answer {
+    fn failed(&self) -> bool {
+        match self {
+            Answer::Write(result, _) => result.is_err(),
+            Answer::Reindex(result, _) => result.is_err(),
+        }
+    }
+
+    fn send(self) {
+        match self {
+            Answer::Write(result, reply) => {
+                let _ = reply.send(result);
+            }
+            Answer::Reindex(result, reply) => {
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
+
+fn in_savepoint<T>(
+    conn: &Connection,
+    apply: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     conn.execute_batch("SAVEPOINT batch")?;
-    match apply::apply_batch(conn, clock, batch) {
+    match apply(conn) {
         Ok(outcomes) => {
             conn.execute_batch("RELEASE batch")?;
             Ok(outcomes)

@@ -1,0 +1,324 @@
+//! Chains, `_has`, `_include` and `_revinclude` (with `:iterate` and `*`).
+
+mod common;
+
+use common::*;
+use std::collections::BTreeSet;
+use tessera_fhir::search::{Condition, Include, SearchQuery, StringMatch};
+use tessera_store::ResourceStore;
+use tessera_store::sqlite::SqliteStore;
+
+/// Two organisations, two patients, their observations and a report.
+async fn clinic(s: &SqliteStore) {
+    put(
+        s,
+        "Organization",
+        "org-a",
+        None,
+        vec![string("name", "Alpha Clinic")],
+    )
+    .await;
+    put(
+        s,
+        "Organization",
+        "org-b",
+        None,
+        vec![string("name", "Beta Hospital")],
+    )
+    .await;
+    put(
+        s,
+        "Practitioner",
+        "doc",
+        None,
+        vec![string("name", "Taussig")],
+    )
+    .await;
+    put(
+        s,
+        "Patient",
+        "ada",
+        Some("ada"),
+        vec![
+            string("name", "Ada"),
+            reference("organization", "Organization", "org-a"),
+            reference("general-practitioner", "Practitioner", "doc"),
+        ],
+    )
+    .await;
+    put(
+        s,
+        "Patient",
+        "grace",
+        Some("grace"),
+        vec![
+            string("name", "Grace"),
+            reference("organization", "Organization", "org-b"),
+        ],
+    )
+    .await;
+    put(
+        s,
+        "Observation",
+        "o-ada",
+        Some("ada"),
+        vec![
+            token("code", None, "85354-9"),
+            reference("subject", "Patient", "ada"),
+            reference("patient", "Patient", "ada"),
+            reference("performer", "Practitioner", "doc"),
+        ],
+    )
+    .await;
+    put(
+        s,
+        "Observation",
+        "o-grace",
+        Some("grace"),
+        vec![
+            token("code", None, "2339-0"),
+            reference("subject", "Patient", "grace"),
+            reference("patient", "Patient", "grace"),
+        ],
+    )
+    .await;
+    put(
+        s,
+        "DiagnosticReport",
+        "dr",
+        Some("grace"),
+        vec![
+            token("code", None, "24323-8"),
+            reference("result", "Observation", "o-grace"),
+            reference("subject", "Patient", "grace"),
+        ],
+    )
+    .await;
+}
+
+fn chain(param: &str, target_type: &str, condition: Condition) -> Condition {
+    Condition::Chain {
+        param: param.into(),
+        target_type: target_type.into(),
+        condition: Box::new(condition),
+    }
+}
+
+fn has(source_type: &str, param: &str, condition: Condition) -> Condition {
+    Condition::Has {
+        source_type: source_type.into(),
+        param: param.into(),
+        condition: Box::new(condition),
+    }
+}
+
+#[tokio::test]
+async fn chains_one_and_two_links_deep() {
+    let f = open();
+    let s = &f.store;
+    clinic(s).await;
+    let q = and(
+        query("Observation"),
+        vec![chain(
+            "subject",
+            "Patient",
+            string_is("name", "ada", StringMatch::Prefix),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&["o-ada"]));
+    let q = and(
+        query("Observation"),
+        vec![chain(
+            "patient",
+            "Patient",
+            chain(
+                "organization",
+                "Organization",
+                string_is("name", "beta", StringMatch::Prefix),
+            ),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&["o-grace"]));
+    // A chain combined with another criterion is probed, not driven.
+    let q = and(
+        and(
+            query("Observation"),
+            vec![code_is("code", None, Some("85354-9"))],
+        ),
+        vec![chain(
+            "patient",
+            "Patient",
+            chain(
+                "general-practitioner",
+                "Practitioner",
+                string_is("name", "tau", StringMatch::Prefix),
+            ),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&["o-ada"]));
+    // A deleted target no longer satisfies a chain.
+    put(s, "Observation", "o-ada", Some("ada"), vec![]).await;
+    put(
+        s,
+        "Patient",
+        "ada",
+        Some("ada"),
+        vec![string("name", "Ada")],
+    )
+    .await;
+    delete(s, "Organization", "org-a").await;
+    let q = and(
+        query("Patient"),
+        vec![chain(
+            "organization",
+            "Organization",
+            string_is("name", "alpha", StringMatch::Prefix),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&[]));
+}
+
+#[tokio::test]
+async fn has_and_nested_has() {
+    let f = open();
+    let s = &f.store;
+    clinic(s).await;
+    let q = and(
+        query("Patient"),
+        vec![has(
+            "Observation",
+            "patient",
+            code_is("code", None, Some("85354-9")),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&["ada"]));
+    let q = and(
+        query("Patient"),
+        vec![has(
+            "Observation",
+            "patient",
+            has(
+                "DiagnosticReport",
+                "result",
+                code_is("code", None, Some("24323-8")),
+            ),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&["grace"]));
+    let q = and(
+        query("Patient"),
+        vec![has(
+            "Observation",
+            "patient",
+            code_is("code", None, Some("nope")),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&[]));
+    // Probed (not driving) form: with a name criterion first.
+    let q = and(
+        and(
+            query("Patient"),
+            vec![string_is("name", "grace", StringMatch::Prefix)],
+        ),
+        vec![has(
+            "Observation",
+            "patient",
+            code_is("code", None, Some("2339-0")),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&["grace"]));
+    let q = and(
+        and(
+            query("Patient"),
+            vec![string_is("name", "grace", StringMatch::Prefix)],
+        ),
+        vec![has(
+            "Observation",
+            "patient",
+            code_is("code", None, Some("85354-9")),
+        )],
+    );
+    assert_eq!(id_set(s, &q).await, set(&[]));
+}
+
+fn include(
+    source_type: &str,
+    param: Option<&str>,
+    target_type: Option<&str>,
+    iterate: bool,
+) -> Include {
+    Include {
+        source_type: source_type.into(),
+        param: param.map(Into::into),
+        target_type: target_type.map(Into::into),
+        iterate,
+    }
+}
+
+async fn page_ids(s: &SqliteStore, q: &SearchQuery) -> (BTreeSet<String>, BTreeSet<String>) {
+    let page = s.search(q, None).await.unwrap();
+    (
+        page.matches.iter().map(|v| v.key.to_string()).collect(),
+        page.included.iter().map(|v| v.key.to_string()).collect(),
+    )
+}
+
+#[tokio::test]
+async fn includes_revincludes_iterate_and_wildcard() {
+    let f = open();
+    let s = &f.store;
+    clinic(s).await;
+    let mut q = and(
+        query("Observation"),
+        vec![Condition::Id(vec!["o-ada".into()])],
+    );
+    q.includes
+        .push(include("Observation", Some("subject"), None, false));
+    q.includes.push(include(
+        "Patient",
+        Some("general-practitioner"),
+        None,
+        false,
+    ));
+    assert_eq!(page_ids(s, &q).await.1, set(&["Patient/ada"]));
+    q.includes[1].iterate = true;
+    assert_eq!(
+        page_ids(s, &q).await.1,
+        set(&["Patient/ada", "Practitioner/doc"])
+    );
+    let mut q = and(
+        query("Observation"),
+        vec![Condition::Id(vec!["o-ada".into()])],
+    );
+    q.includes.push(include("Observation", None, None, false));
+    assert_eq!(
+        page_ids(s, &q).await.1,
+        set(&["Patient/ada", "Practitioner/doc"])
+    );
+    q.includes[0].target_type = Some("Practitioner".into());
+    assert_eq!(page_ids(s, &q).await.1, set(&["Practitioner/doc"]));
+
+    let mut q = and(query("Patient"), vec![Condition::Id(vec!["grace".into()])]);
+    q.revincludes
+        .push(include("Observation", Some("patient"), None, false));
+    assert_eq!(page_ids(s, &q).await.1, set(&["Observation/o-grace"]));
+    q.revincludes
+        .push(include("DiagnosticReport", Some("result"), None, true));
+    assert_eq!(
+        page_ids(s, &q).await.1,
+        set(&["Observation/o-grace", "DiagnosticReport/dr"])
+    );
+    let mut q = and(query("Patient"), vec![Condition::Id(vec!["grace".into()])]);
+    q.revincludes
+        .push(include("DiagnosticReport", None, None, false));
+    assert_eq!(page_ids(s, &q).await.1, set(&["DiagnosticReport/dr"]));
+    // A match is never repeated as an include.
+    let mut q = and(query("Observation"), vec![]);
+    q.criteria.clear();
+    q.includes
+        .push(include("DiagnosticReport", Some("result"), None, false));
+    q.resource_types = vec!["Observation".into(), "DiagnosticReport".into()];
+    let (matches, included) = page_ids(s, &q).await;
+    assert_eq!(matches.len(), 3);
+    assert!(included.is_empty(), "{included:?}");
+}

@@ -1,0 +1,161 @@
+//! The common clinical queries: their rendered SQL is pinned (a change to it
+//! is a deliberate act, seen in review), and SQLite's query plan for each is
+//! checked to use indexes: no full scan of any table.
+
+mod common;
+
+use common::*;
+use tessera_fhir::search::{Comparison, Condition, Include, ParamType, SearchQuery, StringMatch};
+
+/// `Patient?name=ada`
+fn patient_by_name_prefix() -> SearchQuery {
+    and(
+        query("Patient"),
+        vec![string_is("name", "ada", StringMatch::Prefix)],
+    )
+}
+
+/// `Observation?patient=p1&code=http://loinc.org|29463-7&date=ge2024-01-01&_sort=-date`
+fn observations_by_patient_code_date() -> SearchQuery {
+    let q = and(
+        query("Observation"),
+        vec![refers_to("patient", Some("Patient"), "p1")],
+    );
+    let q = and(
+        q,
+        vec![code_is(
+            "code",
+            Some(Some("http://loinc.org")),
+            Some("29463-7"),
+        )],
+    );
+    let (low, high) = day(2024, 1, 1);
+    let q = and(q, vec![date_is("date", Comparison::Ge, low, high)]);
+    sort(q, "date", ParamType::Date, true)
+}
+
+/// `Condition?patient=p1&clinical-status=active`
+fn conditions_by_patient_status() -> SearchQuery {
+    let q = and(
+        query("Condition"),
+        vec![refers_to("patient", Some("Patient"), "p1")],
+    );
+    and(q, vec![code_is("clinical-status", None, Some("active"))])
+}
+
+/// `MedicationRequest?patient=p1&_include=MedicationRequest:medication`
+fn medication_requests_with_medication() -> SearchQuery {
+    let mut q = and(
+        query("MedicationRequest"),
+        vec![refers_to("patient", Some("Patient"), "p1")],
+    );
+    q.includes.push(Include {
+        source_type: "MedicationRequest".into(),
+        param: Some("medication".into()),
+        target_type: None,
+        iterate: false,
+    });
+    q
+}
+
+/// `Observation?patient.organization.name=beta`
+fn observations_by_two_link_chain() -> SearchQuery {
+    and(
+        query("Observation"),
+        vec![Condition::Chain {
+            param: "patient".into(),
+            target_type: "Patient".into(),
+            condition: Box::new(Condition::Chain {
+                param: "organization".into(),
+                target_type: "Organization".into(),
+                condition: Box::new(string_is("name", "beta", StringMatch::Prefix)),
+            }),
+        }],
+    )
+}
+
+fn common_queries() -> Vec<(&'static str, SearchQuery)> {
+    vec![
+        ("patient_by_name_prefix", patient_by_name_prefix()),
+        (
+            "observations_by_patient_code_date",
+            observations_by_patient_code_date(),
+        ),
+        (
+            "conditions_by_patient_status",
+            conditions_by_patient_status(),
+        ),
+        (
+            "medication_requests_with_medication",
+            medication_requests_with_medication(),
+        ),
+        (
+            "observations_by_two_link_chain",
+            observations_by_two_link_chain(),
+        ),
+    ]
+}
+
+/// What a query compiles to: the SQL, its parameters and SQLite's plan.
+fn describe(store: &tessera_store::sqlite::SqliteStore, q: &SearchQuery) -> (String, Vec<String>) {
+    let rendered = store.search_sql(q).unwrap();
+    let mut text = rendered
+        .sql
+        .replace(" WHERE ", "\n WHERE ")
+        .replace(" AND ", "\n   AND ");
+    text.push_str("\n-- parameters:\n");
+    for (i, param) in rendered.params.iter().enumerate() {
+        text.push_str(&format!("--   ?{} = {param:?}\n", i + 1));
+    }
+    text.push_str("-- query plan:\n");
+    let plan = store.search_query_plan(q).unwrap();
+    for line in &plan {
+        text.push_str(&format!("--   {line}\n"));
+    }
+    (text, plan)
+}
+
+/// The SQL of each common query is pinned in `tests/expected_sql/<name>.sql`.
+/// After a deliberate change, refresh with `TESSERA_BLESS=1 cargo test -p
+/// tessera-store --test search_sql` and review the diff.
+#[tokio::test]
+async fn common_queries_render_the_pinned_sql() {
+    let f = open();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected_sql");
+    let bless = std::env::var_os("TESSERA_BLESS").is_some();
+    let mut stale = Vec::new();
+    for (name, q) in common_queries() {
+        let (text, _) = describe(&f.store, &q);
+        let path = dir.join(format!("{name}.sql"));
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(format!("{name}:\n{text}"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "rendered SQL differs from tests/expected_sql (TESSERA_BLESS=1 to refresh):\n{}",
+        stale.join("\n")
+    );
+}
+
+/// Every step of every common query finds its rows through an index (a
+/// `SEARCH`), never by reading a whole table (`SCAN`).
+#[tokio::test]
+async fn common_queries_use_indexes() {
+    let f = open();
+    for (name, q) in common_queries() {
+        let (text, plan) = describe(&f.store, &q);
+        assert!(
+            plan.iter()
+                .all(|line| !line.trim_start().starts_with("SCAN")),
+            "{name} scans a table:\n{text}"
+        );
+        assert!(
+            plan.iter().any(|line| line.contains("USING")),
+            "{name}:\n{text}"
+        );
+    }
+}
