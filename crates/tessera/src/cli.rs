@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the FHIR R4 REST API (at /fhir) until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
+    /// Generate a synthetic health network (clinics, a hospital, a lab, a
+    /// pharmacy, payers...), load it, and serve it: the first thing to run.
+    Demo(DemoArgs),
     /// Load FHIR Bundles (transaction, batch, collection) and NDJSON files
     /// into the store: every resource validated, bad files or lines reported
     /// with their location while the rest continues; files already imported
@@ -34,6 +37,27 @@ pub enum Command {
     /// Write a synthetic multi-provider health network as FHIR R4 transaction
     /// Bundles (deterministic: the same seed writes the same bytes).
     Generate(crate::generate::GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Data directory to load the network into and serve from; a new
+    /// temporary directory when absent. Reused as it is when it already
+    /// holds the demo network.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// How many patients to generate (about 1,000 resources each).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub patients: u64,
+
+    /// Seed of the generator: the same seed gives the same network.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+
+    /// Address to listen on. [default: 127.0.0.1:8080]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
 }
 
 #[derive(Debug, Args)]

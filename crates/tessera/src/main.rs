@@ -4,6 +4,7 @@
 
 mod cli;
 mod config;
+mod demo;
 mod export;
 mod generate;
 mod import;
@@ -16,6 +17,7 @@ fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Demo(args) => demo::run(args),
         cli::Command::Import(args) => import::run(args),
         cli::Command::Export(args) => export::run(args),
         cli::Command::Generate(args) => generate::run(args),

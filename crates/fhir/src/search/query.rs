@@ -52,8 +52,10 @@ pub struct Criterion {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
     /// A search parameter of the searched type tested against a value.
-    /// `param` is its code; `param_type` its type; `not` is `:not` (token)
-    /// and `ne` (other types) folded in: the resource has no value matching.
+    /// `param` is its code; `param_type` its type. A token's `:not` holds
+    /// when the resource has no value matching (including no value at all);
+    /// `ne` on a date, number or quantity holds for a value that is not
+    /// equal (a resource without a value does not match), as R4 defines.
     Value {
         param: String,
         param_type: ParamType,

@@ -310,7 +310,7 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
         Condition::Id(ids) => Test::Ids(ids.clone()),
         Condition::LastUpdated(range) => Test::LastUpdated {
             range: date_condition(range.comparison, range.low, range.high),
-            negated: range.comparison == Comparison::Ne,
+            negated: false,
         },
         Condition::Chain {
             param,
@@ -413,7 +413,7 @@ fn value_predicate(key: i64, test: &ValueTest) -> (IndexTable, Predicate, bool) 
         ValueTest::Date(range) => (
             IndexTable::Date,
             Predicate::Range(date_condition(range.comparison, range.low, range.high)),
-            range.comparison == Comparison::Ne,
+            false,
         ),
         ValueTest::Number {
             comparison,
@@ -422,7 +422,7 @@ fn value_predicate(key: i64, test: &ValueTest) -> (IndexTable, Predicate, bool) 
         } => (
             IndexTable::Number,
             Predicate::Range(number_condition(*comparison, *low, *high)),
-            *comparison == Comparison::Ne,
+            false,
         ),
         ValueTest::Quantity {
             comparison,
@@ -441,7 +441,7 @@ fn value_predicate(key: i64, test: &ValueTest) -> (IndexTable, Predicate, bool) 
                     (number_condition(*comparison, *low, *high), code.clone())
                 }),
             },
-            *comparison == Comparison::Ne,
+            false,
         ),
         ValueTest::Reference {
             target_type,
@@ -492,14 +492,17 @@ fn bound(bound: Bound, op: CmpOp, value: SqlValue) -> (Bound, CmpOp, SqlValue) {
 }
 
 /// R4 date prefixes over a stored range `[low, high]` and the searched range
-/// `[sl, sh]` (both inclusive). `ne` is `eq` negated by the caller.
+/// `[sl, sh]` (both inclusive). `ne` holds for a value not contained in the
+/// searched range; a resource without a value does not match (unlike a
+/// token's `:not`).
 pub fn date_condition(comparison: Comparison, sl: i64, sh: i64) -> RangeCondition {
     use Bound::{High, Low};
     use CmpOp::{Ge, Gt, Le, Lt};
     let v = SqlValue::Int;
     let eq = vec![bound(Low, Ge, v(sl)), bound(High, Le, v(sh))];
     RangeCondition(match comparison {
-        Comparison::Eq | Comparison::Ne => vec![eq],
+        Comparison::Eq => vec![eq],
+        Comparison::Ne => vec![vec![bound(Low, Lt, v(sl))], vec![bound(High, Gt, v(sh))]],
         // Some of the stored range lies after the searched one.
         Comparison::Gt => vec![vec![bound(High, Gt, v(sh))]],
         Comparison::Lt => vec![vec![bound(Low, Lt, v(sl))]],
@@ -532,7 +535,9 @@ pub fn number_condition(comparison: Comparison, sl: f64, sh: f64) -> RangeCondit
     let middle = (sl + sh) / 2.0;
     let tolerance = ((sh - sl).abs() * 1e-6).max(f64::EPSILON * middle.abs());
     RangeCondition(match comparison {
-        Comparison::Eq | Comparison::Ne => vec![vec![bound(Low, Ge, v(sl)), bound(Low, Le, v(sh))]],
+        Comparison::Eq => vec![vec![bound(Low, Ge, v(sl)), bound(Low, Le, v(sh))]],
+        // A value outside the precision range; no value, no match.
+        Comparison::Ne => vec![vec![bound(Low, Lt, v(sl))], vec![bound(Low, Gt, v(sh))]],
         Comparison::Gt | Comparison::Sa => vec![vec![bound(Low, Gt, v(middle + tolerance))]],
         Comparison::Lt | Comparison::Eb => vec![vec![bound(Low, Lt, v(middle - tolerance))]],
         Comparison::Ge => vec![vec![bound(Low, Ge, v(middle - tolerance))]],

@@ -51,21 +51,23 @@ pub async fn import_paths(
     batch: usize,
 ) -> anyhow::Result<u64> {
     let files = list_files(paths)?;
-    let mut ledger = ImportLedger::open(data_dir)?;
-    let mut import = Import::new(records.clone(), batch.max(1), &files);
+    let ledger = ImportLedger::open(data_dir)?;
+    let mut import = Import::new(records.clone(), batch.max(1), &files, ledger);
     // A bundle whose conditional references name nothing yet is tried
     // again after every other file, once: files may come in any order
     // (e.g. patients before the organisations they refer to).
     let mut deferred = Vec::new();
     for file in &files {
-        if import.file(file, &mut ledger).await? == FileOutcome::Deferred {
+        if import.file(file).await? == FileOutcome::Deferred {
             deferred.push(file);
         }
     }
     import.last_pass = true;
     for file in deferred {
-        import.file(file, &mut ledger).await?;
+        import.file(file).await?;
     }
+    import.flush().await?;
+    import.settle().await?;
     import.finish();
     Ok(import.errors)
 }
@@ -110,6 +112,13 @@ enum FileOutcome {
     Deferred,
 }
 
+/// A batch handed to the store, and what to record once it commits.
+struct InFlight {
+    write: tokio::task::JoinHandle<Result<Vec<tessera_store::WriteOutcome>, RecordError>>,
+    types: Vec<String>,
+    ledger_lines: Vec<String>,
+}
+
 /// The state of one import run.
 struct Import {
     /// Whether files can no longer be deferred.
@@ -119,6 +128,11 @@ struct Import {
     pending: Vec<WriteOp>,
     /// What each pending op is, for the summary once it commits.
     pending_types: Vec<String>,
+    /// Ledger lines of files whose every op is pending or earlier.
+    pending_ledger: Vec<String>,
+    /// The batch being committed while the next one is prepared.
+    in_flight: Option<InFlight>,
+    ledger: ImportLedger,
     counts: BTreeMap<String, u64>,
     errors: u64,
     skipped_files: u64,
@@ -127,7 +141,12 @@ struct Import {
 }
 
 impl Import {
-    fn new(records: RecordService, batch: usize, files: &[PathBuf]) -> Import {
+    fn new(
+        records: RecordService,
+        batch: usize,
+        files: &[PathBuf],
+        ledger: ImportLedger,
+    ) -> Import {
         let total: u64 = files
             .iter()
             .filter_map(|f| std::fs::metadata(f).ok())
@@ -147,6 +166,9 @@ impl Import {
             batch,
             pending: Vec::new(),
             pending_types: Vec::new(),
+            pending_ledger: Vec::new(),
+            in_flight: None,
+            ledger,
             counts: BTreeMap::new(),
             errors: 0,
             skipped_files: 0,
@@ -162,15 +184,11 @@ impl Import {
         self.progress.suspend(|| eprintln!("{location}: {message}"));
     }
 
-    async fn file(
-        &mut self,
-        path: &Path,
-        ledger: &mut ImportLedger,
-    ) -> anyhow::Result<FileOutcome> {
+    async fn file(&mut self, path: &Path) -> anyhow::Result<FileOutcome> {
         let content =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let line = ImportLedger::line(path, &content);
-        if ledger.contains(&line) {
+        if self.ledger.contains(&line) {
             self.skipped_files += 1;
             self.progress.inc(content.len() as u64);
             return Ok(FileOutcome::Done);
@@ -208,16 +226,22 @@ impl Import {
             }
             self.progress.inc(content.len() as u64);
         }
-        self.flush().await?;
         if self.errors == errors_before {
-            ledger.record(line)?;
+            // Recorded once the batch holding the file's last resources commits.
+            self.pending_ledger.push(line);
+        }
+        if self.pending.len() >= self.batch {
+            self.flush().await?;
         }
         Ok(FileOutcome::Done)
     }
 
     async fn bundle(&mut self, bundle: &Value, name: &str) -> anyhow::Result<FileOutcome> {
-        // Conditional references look up what earlier files stored.
-        self.flush().await?;
+        if needs_lookup(bundle) {
+            // Conditional references look up what earlier files stored.
+            self.flush().await?;
+            self.settle().await?;
+        }
         let (entries, problems) = bundles::plan_import(&self.records, bundle).await;
         let transaction = bundles::is_transaction(bundle);
         if transaction
@@ -251,14 +275,15 @@ impl Import {
             });
             return Ok(FileOutcome::Done);
         }
+        if transaction && self.pending.len() + prepared.len() > self.batch {
+            // A transaction commits whole: its entries never straddle two batches.
+            self.flush().await?;
+        }
         for (op, resource_type) in prepared {
             self.pending.push(op);
             self.pending_types.push(resource_type);
         }
-        if transaction {
-            // A transaction commits whole: its entries never straddle two batches.
-            self.flush().await?;
-        } else if self.pending.len() >= self.batch {
+        if !transaction && self.pending.len() >= self.batch {
             self.flush().await?;
         }
         Ok(FileOutcome::Done)
@@ -302,19 +327,40 @@ impl Import {
             .map_err(|error| describe(&key, &error))
     }
 
-    /// Writes what is pending in one durable transaction.
+    /// Hands what is pending to the store as one durable transaction, once
+    /// the previous batch has committed; the next batch is prepared while
+    /// this one commits.
     async fn flush(&mut self) -> anyhow::Result<()> {
+        self.settle().await?;
         if self.pending.is_empty() {
             return Ok(());
         }
         let ops = std::mem::take(&mut self.pending);
-        let types = std::mem::take(&mut self.pending_types);
-        self.records
-            .write(ops)
+        let records = self.records.clone();
+        self.in_flight = Some(InFlight {
+            write: tokio::spawn(async move { records.write(ops).await }),
+            types: std::mem::take(&mut self.pending_types),
+            ledger_lines: std::mem::take(&mut self.pending_ledger),
+        });
+        Ok(())
+    }
+
+    /// Waits for the batch in flight to commit, then counts it and records
+    /// the files it completed in the ledger.
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        let Some(batch) = self.in_flight.take() else {
+            return Ok(());
+        };
+        batch
+            .write
             .await
+            .context("the import's writer stopped")?
             .context("the database refused a batch; nothing of it was stored")?;
-        for resource_type in types {
+        for resource_type in batch.types {
             *self.counts.entry(resource_type).or_default() += 1;
+        }
+        for line in batch.ledger_lines {
+            self.ledger.record(line)?;
         }
         let stored: u64 = self.counts.values().sum();
         let rate = stored as f64 / self.started.elapsed().as_secs_f64().max(0.001);
@@ -337,6 +383,29 @@ impl Import {
             println!("  {resource_type:<28} {count}");
         }
     }
+}
+
+/// Whether planning `bundle` searches what is stored (conditional
+/// references or conditional creates), so earlier writes must be committed.
+fn needs_lookup(bundle: &Value) -> bool {
+    fn conditional_reference(value: &Value) -> bool {
+        match value {
+            Value::Object(object) => {
+                object
+                    .get("reference")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| r.contains('?'))
+                    || object.values().any(conditional_reference)
+            }
+            Value::Array(items) => items.iter().any(conditional_reference),
+            _ => false,
+        }
+    }
+    bundle["entry"].as_array().is_some_and(|entries| {
+        entries
+            .iter()
+            .any(|e| e["request"].get("ifNoneExist").is_some())
+    }) || conditional_reference(bundle)
 }
 
 /// A record error as one line: what, and where in the resource.
