@@ -245,6 +245,37 @@ async fn totals_none_estimate_accurate_and_count_only() {
     assert_eq!(page.total, Some(20));
     q.count = 100;
     assert_eq!(s.search(&q, None).await.unwrap().total, Some(20));
+    // Counted from index rows: deleted resources and other criteria count
+    // right, on a later page too.
+    delete(s, "Patient", "p1").await;
+    put(
+        s,
+        "Patient",
+        "p2",
+        None,
+        vec![
+            token("gender", None, "female"),
+            token("active", None, "true"),
+        ],
+    )
+    .await;
+    q.count = 5;
+    let first = s.search(&q, None).await.unwrap();
+    assert_eq!(first.total, Some(19));
+    let second = s.search(&q, first.next_cursor.as_deref()).await.unwrap();
+    assert_eq!(second.total, Some(19));
+    let mut inactive = and(
+        q.clone(),
+        vec![tessera_fhir::search::Condition::Missing {
+            param: "active".into(),
+            missing: true,
+        }],
+    );
+    inactive.count = 1;
+    assert_eq!(s.search(&inactive, None).await.unwrap().total, Some(18));
+    let mut chart = q.clone();
+    chart.compartment_patient = Some("nobody".into());
+    assert_eq!(s.search(&chart, None).await.unwrap().total, Some(0));
 }
 
 #[tokio::test]

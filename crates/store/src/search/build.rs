@@ -57,6 +57,7 @@ pub fn page_query(plan: &SearchPlan) -> Query {
     inner.filter = filters;
     let p = aliases.fresh();
     let mut outer = Select {
+        distinct: false,
         columns: Vec::new(),
         from: Source::Derived(Box::new(Query::Select(inner)), p),
         joins: Vec::new(),
@@ -90,10 +91,65 @@ pub fn page_query(plan: &SearchPlan) -> Query {
 /// The number of matches, counted without reading any resource body.
 pub fn count_query(plan: &SearchPlan) -> Query {
     let mut aliases = Aliases::default();
+    if let Some(counted) = count_from_index(plan, &mut aliases) {
+        return counted;
+    }
     let r = aliases.fresh();
     let mut select = Select::from(Table::Resource, r).column(Expr::CountAll);
     select.filter = filters(plan, r, &mut aliases);
     Query::Select(select)
+}
+
+/// The count of a one-type search read from index rows alone, when its
+/// driver is an index and every other test needs only the rid: index rows
+/// exist only for live resources and their keys carry the type, so the
+/// resource rows need not be read. `None` when the search needs them.
+fn count_from_index(plan: &SearchPlan, aliases: &mut Aliases) -> Option<Query> {
+    let [branch] = plan.branches.as_slice() else {
+        return None;
+    };
+    if plan.patient.is_some() || !branch.criteria.iter().flatten().all(needs_only_rid) {
+        return None;
+    }
+    let (_, driver) = branch
+        .criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(i, criterion)| criterion_score(criterion).map(|score| (score, i)))
+        .min()?;
+    let [driving] = branch.criteria[driver].as_slice() else {
+        return None;
+    };
+    let mut rids = rid_set(driving, &branch.resource_type, aliases)?;
+    rids.distinct = true;
+    rids.columns = vec![(rids.columns.pop()?.0, Some("rid"))];
+    let p = aliases.fresh();
+    let mut count = Select {
+        distinct: false,
+        columns: vec![(Expr::CountAll, None)],
+        from: Source::Derived(Box::new(Query::Select(rids)), p),
+        joins: Vec::new(),
+        filter: Vec::new(),
+        order_by: Vec::new(),
+        limit: None,
+    };
+    for (i, criterion) in branch.criteria.iter().enumerate() {
+        if i != driver {
+            count.filter.push(criterion_expr(criterion, p, aliases));
+        }
+    }
+    Some(Query::Select(count))
+}
+
+/// Whether a test reads nothing of the resource row but its rid.
+fn needs_only_rid(test: &Test) -> bool {
+    match test {
+        Test::Index { .. } | Test::Composite { .. } | Test::Missing { .. } | Test::Chain { .. } => {
+            true
+        }
+        Test::All(tests) => tests.iter().all(needs_only_rid),
+        Test::Ids(_) | Test::LastUpdated { .. } | Test::Has { .. } => false,
+    }
 }
 
 /// Rows after `cursor` in the order (sort values, nulls last; then rid).

@@ -85,7 +85,11 @@ impl Renderer {
     }
 
     fn select(&mut self, select: &Select) {
-        self.sql.push_str("SELECT ");
+        self.sql.push_str(if select.distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
         for (i, (expr, name)) in select.columns.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");

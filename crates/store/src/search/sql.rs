@@ -213,6 +213,8 @@ pub struct OrderTerm {
 /// table's readers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select {
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
     pub columns: Vec<(Expr, Option<&'static str>)>,
     pub from: Source,
     pub joins: Vec<Join>,
@@ -224,6 +226,7 @@ pub struct Select {
 impl Select {
     pub fn from(table: Table, alias: Alias) -> Select {
         Select {
+            distinct: false,
             columns: Vec::new(),
             from: Source::Table(table, alias),
             joins: Vec::new(),
