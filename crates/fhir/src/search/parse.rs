@@ -466,6 +466,10 @@ fn parse_chain(
             if !definitions.is_resource_type(target) {
                 return Err(Problem::Error(format!("'{target}' is not a resource type")));
             }
+            let allowed = reference_targets(scope, code);
+            if !allowed.is_empty() && !allowed.iter().any(|t| t == target) {
+                return Err(Problem::Error(format!("{code} cannot refer to a {target}")));
+            }
             vec![target.to_owned()]
         }
         None => {
