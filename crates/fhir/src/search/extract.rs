@@ -123,20 +123,44 @@ pub(crate) fn index_entries<'a>(
                 );
             }
         }
-        // A repeated value (the same given name in two HumanNames) would be a
-        // duplicate index row that changes no answer.
-        let mut unique: Vec<IndexValue> = Vec::with_capacity(values.len());
+        entries.extend(
+            without_duplicates(values)
+                .into_iter()
+                .map(|value| IndexEntry {
+                    param: param.code.clone(),
+                    value,
+                }),
+        );
+    }
+    entries
+}
+
+/// Above this many values of one parameter, duplicates are found by hashing
+/// their printed form instead of comparing every pair, so a resource with
+/// thousands of repeated elements costs linear time, not quadratic.
+const PAIRWISE_DEDUP_LIMIT: usize = 64;
+
+/// `values` without repeats (the same given name in two HumanNames would be
+/// a duplicate index row that changes no answer), in first-seen order.
+fn without_duplicates(values: Vec<IndexValue>) -> Vec<IndexValue> {
+    let mut unique: Vec<IndexValue> = Vec::with_capacity(values.len());
+    if values.len() <= PAIRWISE_DEDUP_LIMIT {
         for value in values {
             if !unique.contains(&value) {
                 unique.push(value);
             }
         }
-        entries.extend(unique.into_iter().map(|value| IndexEntry {
-            param: param.code.clone(),
-            value,
-        }));
+        return unique;
     }
-    entries
+    // IndexValue holds f64s, so it is neither Hash nor Eq; its Debug form is
+    // exact for what it holds and serves as the key.
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    for value in values {
+        if seen.insert(format!("{value:?}")) {
+            unique.push(value);
+        }
+    }
+    unique
 }
 
 /// Component values by (element address, component expression, type).
@@ -254,6 +278,22 @@ mod tests {
                 .collect();
         lines.sort();
         lines
+    }
+
+    #[test]
+    fn duplicates_go_in_linear_time_and_keep_first_seen_order() {
+        let name = |text: &str| IndexValue::String {
+            normalized: text.to_lowercase(),
+            exact: text.to_owned(),
+        };
+        let few = vec![name("B"), name("A"), name("B")];
+        assert_eq!(without_duplicates(few), vec![name("B"), name("A")]);
+        let many: Vec<IndexValue> = (0..50_000)
+            .map(|i| name(&format!("N{}", i % 100)))
+            .collect();
+        let unique = without_duplicates(many);
+        assert_eq!(unique.len(), 100);
+        assert_eq!(unique[0], name("N0"));
     }
 
     /// Examples where the two evaluators differ on purpose, with why; each
