@@ -42,6 +42,8 @@ pub struct Chart<'a> {
     pub history_start: Day,
     pub traits: Traits,
     pub courses: Courses,
+    /// The white-cell differential percentages reported so far in the current CBC.
+    pub differential_sum: f64,
     pub master_id: String,
     /// The organisation that registered the patient a second time, and that registration's id.
     pub duplicate: Option<(usize, String)>,
@@ -140,6 +142,7 @@ impl<'a> Chart<'a> {
             history_start,
             traits,
             courses: Courses::default(),
+            differential_sum: 0.0,
             master_id,
             duplicate: None,
             duplicate_record: None,

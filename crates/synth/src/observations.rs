@@ -83,6 +83,21 @@ impl Chart<'_> {
             "egfr" => traits.egfr(day) + rng.normal(0.0, 5.0),
             "troponin" => rng.normal(0.012, 0.006),
             "phq2" => rng.weighted(&[70, 15, 8, 4, 2, 1, 0]) as f64,
+            // The white-cell differential is one count split five ways, so its percentages
+            // add up to 100: neutrophils take what the other four leave.
+            // (The table lists neutrophils last.)
+            "lymphocytes" | "monocytes" | "eosinophils" | "basophils" => {
+                let (mean, sd, low, high) = match test.key {
+                    "lymphocytes" => (30.0, 5.0, 15.0, 45.0),
+                    "monocytes" => (5.0, 1.2, 1.0, 10.0),
+                    "eosinophils" => (2.5, 0.8, 0.3, 6.0),
+                    _ => (0.7, 0.15, 0.2, 1.5),
+                };
+                let value = (rng.normal(mean, sd).clamp(low, high) * 10.0).round() / 10.0;
+                self.differential_sum += value;
+                value
+            }
+            "neutrophils" => 100.0 - std::mem::take(&mut self.differential_sum),
             _ => match (test.low, test.high) {
                 (Some(low), Some(high)) => rng.normal((low + high) / 2.0, (high - low) / 6.0),
                 (Some(low), None) => low * 1.3,
