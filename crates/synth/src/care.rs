@@ -258,8 +258,9 @@ impl<'c, 'a> CarePath<'c, 'a> {
             ("HIP", "health insurance plan policy")
         };
         let member = format!("{}{:09}", org.mrn_prefix, chart.rng.below(1_000_000_000));
+        let member_system = format!("https://{}.example.org/fhir/sid/member", org.id);
         let body = json!({
-            "identifier": [{"system": format!("https://{}.example.org/fhir/sid/member", org.id), "value": member}],
+            "identifier": [{"system": member_system, "value": member}],
             "status": "active",
             "type": concept("http://terminology.hl7.org/CodeSystem/v3-ActCode", type_code, type_display),
             "subscriber": link(&chart.patient_ref(payer)),
@@ -278,6 +279,8 @@ impl<'c, 'a> CarePath<'c, 'a> {
         chart.insurance = Some(Insurance {
             payer,
             coverage_ref,
+            member_system,
+            member_id: member,
         });
     }
 

@@ -29,6 +29,9 @@ pub struct Entry {
 pub struct Insurance {
     pub payer: usize,
     pub coverage_ref: String,
+    /// The member id on the insurance card, and the payer's identifier system for it.
+    pub member_system: String,
+    pub member_id: String,
 }
 
 /// The chart of one patient under construction.

@@ -216,6 +216,7 @@ pub fn patient_resource(
     person: &Person,
     author_org: usize,
     mrns: &[(usize, String)],
+    member: Option<(&str, &str)>,
     network: &Network,
 ) -> Value {
     let author = &network.orgs[author_org];
@@ -238,6 +239,14 @@ pub fn patient_resource(
             "type": concept("http://terminology.hl7.org/CodeSystem/v2-0203", "SS", "Social Security number"),
             "system": SSN_SYSTEM,
             "value": ssn,
+        }));
+    }
+    if let Some((system, value)) = member {
+        identifiers.push(json!({
+            "use": "secondary",
+            "type": concept("http://terminology.hl7.org/CodeSystem/v2-0203", "MB", "Member Number"),
+            "system": system,
+            "value": value,
         }));
     }
     let mut given = vec![person.given];
@@ -291,6 +300,15 @@ impl Chart<'_> {
                 master_mrns.push((org, mrn));
             }
         }
+        // The clinic scanned the insurance card for most insured patients.
+        let member = self
+            .insurance
+            .clone()
+            .filter(|_| self.rng.chance(0.7))
+            .map(|insurance| (insurance.member_system, insurance.member_id));
+        let member = member
+            .as_ref()
+            .map(|(system, id)| (system.as_str(), id.as_str()));
         let mut registrations = vec![Entry {
             resource_type: "Patient",
             id: self.master_id.clone(),
@@ -299,6 +317,7 @@ impl Chart<'_> {
                 &self.person,
                 home_clinic,
                 &master_mrns,
+                member,
                 network,
             ),
         }];
@@ -307,7 +326,14 @@ impl Chart<'_> {
             registrations.push(Entry {
                 resource_type: "Patient",
                 id: id.clone(),
-                resource: patient_resource(&id, &duplicate.person, org, &duplicate_mrns, network),
+                resource: patient_resource(
+                    &id,
+                    &duplicate.person,
+                    org,
+                    &duplicate_mrns,
+                    None,
+                    network,
+                ),
             });
             self.duplicate_record = Some((org, id, duplicate.changes));
         }
