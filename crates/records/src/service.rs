@@ -299,6 +299,22 @@ impl RecordService {
         Ok(self.store.search(query, cursor).await?)
     }
 
+    /// Rebuilds the search index of every live resource of `types` (all
+    /// when empty) from the stored JSON, e.g. after the search-parameter
+    /// definitions changed. Safe while other writes go on.
+    pub async fn reindex(
+        &self,
+        types: &[String],
+        progress: &mut (dyn FnMut(tessera_store::ReindexProgress) + Send),
+    ) -> Result<tessera_store::ReindexProgress, RecordError> {
+        for resource_type in types {
+            self.check_type(resource_type)?;
+        }
+        let definitions = self.definitions;
+        let extract = move |_: &ResourceKey, resource: &Value| definitions.index_entries(resource);
+        Ok(self.store.reindex(types, &extract, progress).await?)
+    }
+
     fn check_key(&self, key: &ResourceKey) -> Result<(), RecordError> {
         self.check_type(&key.resource_type)?;
         if is_valid_id(&key.id) {

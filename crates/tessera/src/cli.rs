@@ -34,6 +34,9 @@ pub enum Command {
     /// Write resources as NDJSON, one file per type (the same content and
     /// layout as the FHIR `$export` operation).
     Export(ExportArgs),
+    /// Rebuild the search indexes from the stored resources (after the
+    /// search-parameter definitions change), with a progress bar.
+    Reindex(ReindexArgs),
     /// Write a synthetic multi-provider health network as FHIR R4 transaction
     /// Bundles (deterministic: the same seed writes the same bytes).
     Generate(crate::generate::GenerateArgs),
@@ -58,6 +61,16 @@ pub struct DemoArgs {
     /// Address to listen on. [default: 127.0.0.1:8080]
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Only these resource types (comma-separated); every type when absent.
+    #[arg(long = "type", value_delimiter = ',', value_name = "TYPE")]
+    pub types: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod generate;
 mod import;
+mod reindex;
 mod runtime;
 mod serve;
 
@@ -20,6 +21,7 @@ fn main() -> std::process::ExitCode {
         cli::Command::Demo(args) => demo::run(args),
         cli::Command::Import(args) => import::run(args),
         cli::Command::Export(args) => export::run(args),
+        cli::Command::Reindex(args) => reindex::run(args),
         cli::Command::Generate(args) => generate::run(args),
     };
     match result {
