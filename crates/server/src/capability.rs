@@ -3,6 +3,22 @@
 
 use serde_json::{Value, json};
 use tessera_fhir::Definitions;
+use tessera_fhir::search::ParamType;
+use tessera_fhir::search::registry::SearchRegistry;
+
+fn param_type_code(param_type: ParamType) -> &'static str {
+    match param_type {
+        ParamType::Number => "number",
+        ParamType::Date => "date",
+        ParamType::String => "string",
+        ParamType::Token => "token",
+        ParamType::Reference => "reference",
+        ParamType::Composite => "composite",
+        ParamType::Quantity => "quantity",
+        ParamType::Uri => "uri",
+        ParamType::Special => "special",
+    }
+}
 
 /// `GET /fhir/metadata`.
 pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
@@ -10,14 +26,37 @@ pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
         {"code": "read"},
         {"code": "vread"},
         {"code": "update"},
+        {"code": "patch"},
         {"code": "delete"},
         {"code": "history-instance"},
         {"code": "history-type"},
-        {"code": "create"}
+        {"code": "create"},
+        {"code": "search-type"}
     ]);
+    let registry = SearchRegistry::r4();
     let resources: Vec<Value> = definitions
         .resource_types()
         .map(|resource_type| {
+            let search_params: Vec<Value> = registry
+                .params(resource_type)
+                .iter()
+                .filter(|p| p.expression.is_some() || p.code == "_id" || p.code == "_lastUpdated")
+                .map(|p| json!({"name": p.code, "definition": p.url, "type": param_type_code(p.param_type)}))
+                .collect();
+            let mut operations = vec![json!({
+                "name": "validate",
+                "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"
+            })];
+            if resource_type == "Patient" {
+                operations.push(json!({"name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}));
+                operations.push(json!({"name": "export",
+                    "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"}));
+            }
+            if resource_type == "Group" {
+                operations.push(json!({"name": "export",
+                    "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"}));
+            }
             json!({
                 "type": resource_type,
                 "profile": format!("http://hl7.org/fhir/StructureDefinition/{resource_type}"),
@@ -25,14 +64,14 @@ pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
                 "versioning": "versioned-update",
                 "readHistory": true,
                 "updateCreate": true,
-                "conditionalCreate": false,
+                "conditionalCreate": true,
                 "conditionalRead": "not-supported",
-                "conditionalUpdate": false,
-                "conditionalDelete": "not-supported",
-                "operation": [{
-                    "name": "validate",
-                    "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"
-                }]
+                "conditionalUpdate": true,
+                "conditionalDelete": "single",
+                "searchInclude": [format!("{resource_type}:*")],
+                "searchRevInclude": ["*"],
+                "searchParam": search_params,
+                "operation": operations
             })
         })
         .collect();
@@ -49,7 +88,14 @@ pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
         "rest": [{
             "mode": "server",
             "resource": resources,
-            "interaction": [{"code": "history-system"}]
+            "interaction": [
+                {"code": "transaction"},
+                {"code": "batch"},
+                {"code": "search-system"},
+                {"code": "history-system"}
+            ],
+            "operation": [{"name": "export",
+                "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}]
         }]
     })
 }

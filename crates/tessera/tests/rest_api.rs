@@ -359,9 +359,17 @@ fn capability_statement_lists_what_works_and_is_itself_valid() {
         .map(|i| i["code"].as_str().unwrap())
         .collect();
     assert!(codes.contains(&"vread") && codes.contains(&"history-type"));
+    assert!(codes.contains(&"search-type") && codes.contains(&"patch"));
+    let params: Vec<&str> = patient["searchParam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(params.contains(&"name") && params.contains(&"birthdate") && params.contains(&"_id"));
     assert!(
-        !codes.contains(&"search-type"),
-        "search is not listed until it works"
+        !params.contains(&"_text"),
+        "only parameters that work are listed"
     );
     let check = post_json(&server.url("CapabilityStatement/$validate"), &statement);
     assert_eq!(check.status, 200, "{}", check.body);
