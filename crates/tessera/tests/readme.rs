@@ -1,24 +1,26 @@
-//! The curl lines of README.md's "Try it" section work as printed: each is
-//! run against a fresh server (its address swapped for the README's
-//! `localhost:8080`), and must answer the status its comment names ("412
-//! ...", "422 ..."), or a 2xx status otherwise.
+//! The curl lines of README.md work as printed: those of "Try it" against a
+//! fresh `tessera serve`, those of the demo tour against `tessera demo` (a
+//! smaller network, same seed), each with its address swapped for the
+//! README's `localhost:8080`; each must answer the status its comment names
+//! ("412 ...", "422 ..."), or a 2xx status otherwise.
 
 mod common;
 
 use common::TestServer;
 use std::process::Command;
 
-/// (expected status if a comment names one, command line)
-fn try_it_commands(readme: &str) -> Vec<(Option<u16>, String)> {
+/// (expected status if a comment names one, command line) of the first
+/// ```sh block of the section headed `heading`.
+fn section_commands(readme: &str, heading: &str) -> Vec<(Option<u16>, String)> {
     let section = readme
-        .split("## Try it")
+        .split(heading)
         .nth(1)
-        .expect("README.md has a '## Try it' section");
+        .unwrap_or_else(|| panic!("README.md has a '{heading}' section"));
     let block = section
         .split("```sh")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("a ```sh block in 'Try it'");
+        .expect("a ```sh block in the section");
     let mut expected = None;
     let mut commands = Vec::new();
     for line in block.lines().map(str::trim) {
@@ -34,17 +36,12 @@ fn try_it_commands(readme: &str) -> Vec<(Option<u16>, String)> {
     commands
 }
 
-#[test]
-fn readme_curl_examples_work_as_printed() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-        .expect("README.md");
-    let commands = try_it_commands(&readme);
-    assert!(
-        commands.len() >= 8,
-        "found only {} curl lines",
-        commands.len()
-    );
-    let server = TestServer::start();
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md")
+}
+
+fn run_commands(server: &TestServer, commands: Vec<(Option<u16>, String)>) {
     let origin = server.base.trim_end_matches("/fhir").to_owned();
     for (expected, command) in commands {
         let command = command.replace("http://localhost:8080", &origin);
@@ -72,5 +69,31 @@ fn readme_curl_examples_work_as_printed() {
                 "{command}\nanswered {status}:\n{stdout}"
             ),
         }
+        assert!(
+            !stdout.contains("\"severity\":\"error\"") || expected.is_some_and(|c| c >= 300),
+            "{command}\nreported an error:\n{stdout}"
+        );
     }
+}
+
+#[test]
+fn readme_curl_examples_work_as_printed() {
+    let commands = section_commands(&readme(), "## Try it");
+    assert!(
+        commands.len() >= 8,
+        "found only {} curl lines",
+        commands.len()
+    );
+    run_commands(&TestServer::start(), commands);
+}
+
+#[test]
+fn readme_demo_tour_works_as_printed() {
+    let commands = section_commands(&readme(), "## Tour of the demo network");
+    assert!(
+        commands.len() >= 4,
+        "found only {} curl lines",
+        commands.len()
+    );
+    run_commands(&TestServer::start_demo(2), commands);
 }

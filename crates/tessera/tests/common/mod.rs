@@ -37,12 +37,34 @@ impl TestServer {
 
     /// Starts a server on `data_dir` (which outlives it).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> TestServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+        command
             .arg("serve")
             .arg("--data-dir")
             .arg(data_dir)
             .args(["--listen", "127.0.0.1:0", "--log", "warn"])
-            .args(extra)
+            .args(extra);
+        TestServer::spawn(command, data_dir)
+    }
+
+    /// Runs `tessera demo` with a small generated network on a fresh
+    /// temporary data directory.
+    pub fn start_demo(patients: u64) -> TestServer {
+        let temp = tempfile::tempdir().expect("temporary directory");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+        command
+            .args(["demo", "--listen", "127.0.0.1:0", "--patients"])
+            .arg(patients.to_string())
+            .arg("--data-dir")
+            .arg(temp.path());
+        let mut server = TestServer::spawn(command, temp.path());
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Spawns `command` and waits for its "tessera listening on" line.
+    fn spawn(mut command: Command, data_dir: &Path) -> TestServer {
+        let mut child = command
             .env_remove("TESSERA_CONFIG")
             .env_remove("TESSERA_DATABASE")
             .stdout(Stdio::piped())
@@ -50,15 +72,26 @@ impl TestServer {
             .spawn()
             .expect("start tessera serve");
         let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let base = line
-            .trim()
-            .strip_prefix("tessera listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line from tessera: {line:?}"))
-            .to_owned();
+        let mut reader = BufReader::new(stdout);
+        let mut seen = String::new();
+        let base = loop {
+            let mut line = String::new();
+            let read = reader.read_line(&mut line).expect("read tessera's output");
+            if read == 0 {
+                panic!("tessera exited before listening; it printed: {seen}");
+            }
+            if let Some(url) = line.trim().strip_prefix("tessera listening on ") {
+                break url.to_owned();
+            }
+            seen.push_str(&line);
+        };
+        // Keep reading (and dropping) what it prints, so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
         TestServer {
             child,
             base,
