@@ -219,7 +219,10 @@ impl Import {
                 Ok(value)
                     if value.get("resourceType").and_then(Value::as_str) == Some("Bundle") =>
                 {
-                    self.bundle(&value, &name).await?;
+                    if self.bundle(&value, &name).await? == FileOutcome::Deferred {
+                        // Not read yet, as far as the progress bar knows.
+                        return Ok(FileOutcome::Deferred);
+                    }
                 }
                 Ok(value) => self.add(value, name.clone()).await?,
                 Err(issue) => self.report(name.clone(), &issue.message),
