@@ -170,3 +170,92 @@ fn batch_answers_each_entry() {
     );
     assert_eq!(wrong.status, 400);
 }
+
+#[test]
+fn conditional_create_update_and_delete_resolve_by_search() {
+    let server = TestServer::start();
+    let mrn = |value: &str| json!([{"system": "http://clinic.example/mrn", "value": value}]);
+    let create = |value: &str| {
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"fullUrl": "urn:uuid:0c0c0c0c-0000-4000-8000-000000000001",
+             "resource": {"resourceType": "Patient", "identifier": mrn(value)},
+             "request": {"method": "POST", "url": "Patient",
+                         "ifNoneExist": format!("identifier=http://clinic.example/mrn|{value}")}}
+        ]})
+    };
+    // Conditional create: the first creates, the second finds it and creates nothing.
+    let first = post_bundle(&server, &create("M1"));
+    assert_eq!(
+        first.json()["entry"][0]["response"]["status"],
+        "201 Created",
+        "{}",
+        first.body
+    );
+    let second = post_bundle(&server, &create("M1"));
+    assert_eq!(
+        second.json()["entry"][0]["response"]["status"],
+        "200 OK",
+        "{}",
+        second.body
+    );
+    assert_eq!(
+        get(&server.url("Patient?identifier=M1&_summary=count")).json()["total"],
+        1
+    );
+
+    // Conditional update: updates the one match, or creates when none.
+    let update = |value: &str, gender: &str| {
+        json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"resource": {"resourceType": "Patient", "identifier": mrn(value), "gender": gender},
+             "request": {"method": "PUT", "url": format!("Patient?identifier=http://clinic.example/mrn|{value}")}}
+        ]})
+    };
+    let answer = post_bundle(&server, &update("M1", "female"));
+    assert_eq!(
+        answer.json()["entry"][0]["response"]["status"],
+        "200 OK",
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        get(&server.url("Patient?identifier=M1")).json()["entry"][0]["resource"]["gender"],
+        "female"
+    );
+    let answer = post_bundle(&server, &update("M2", "male"));
+    assert_eq!(
+        answer.json()["entry"][0]["response"]["status"],
+        "201 Created",
+        "{}",
+        answer.body
+    );
+
+    // Several matches: 412, and nothing changes.
+    put_json(
+        &server.url("Patient/dup"),
+        &json!({"resourceType": "Patient", "id": "dup", "identifier": mrn("M1")}),
+        &[],
+    );
+    let answer = post_bundle(&server, &update("M1", "other"));
+    assert_eq!(answer.status, 412, "{}", answer.body);
+    assert_eq!(answer.issue_paths(), vec!["Bundle.entry[0]"]);
+    let delete_both = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"request": {"method": "DELETE", "url": "Patient?identifier=http://clinic.example/mrn|M1"}}
+    ]});
+    assert_eq!(post_bundle(&server, &delete_both).status, 412);
+
+    // Conditional delete of the one match.
+    let delete_one = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"request": {"method": "DELETE", "url": "Patient?identifier=http://clinic.example/mrn|M2"}}
+    ]});
+    let answer = post_bundle(&server, &delete_one);
+    assert_eq!(
+        answer.json()["entry"][0]["response"]["status"],
+        "204 No Content",
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        get(&server.url("Patient?identifier=M2&_summary=count")).json()["total"],
+        0
+    );
+}
