@@ -181,6 +181,18 @@ impl<'a> Chart<'a> {
         reference
     }
 
+    /// Marks a ServiceRequest of this bundle as still open (`active`): what it orders falls
+    /// after the end of the history.
+    pub fn still_open(&mut self, request: &str) {
+        let id = request.trim_start_matches("urn:uuid:");
+        // Requests are looked up from the end: they were added moments ago.
+        if let Some(entry) = self.entries.iter_mut().rev().find(|entry| entry.id == id)
+            && let Some(map) = entry.resource.as_object_mut()
+        {
+            map.insert("status".into(), Value::from("active"));
+        }
+    }
+
     pub fn org_ref(&self, org: usize) -> Value {
         let org = &self.network.orgs[org];
         reference(&format!("Organization/{}", org.id), org.name)

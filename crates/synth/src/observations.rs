@@ -345,6 +345,9 @@ impl Chart<'_> {
             .plus(self.rng.between(0, 3) as i32)
             .on_weekday();
         if day > self.today {
+            for request in &requests {
+                self.still_open(request);
+            }
             return;
         }
         let start = day.at(self.rng.between(7 * 60, 11 * 60) as i32);

@@ -84,24 +84,7 @@ impl CarePath<'_, '_> {
                     None,
                 );
                 if self.chart.rng.chance(0.5) {
-                    let visit_ref = &visit;
-                    if !self.cardiology_booked {
-                        self.cardiology_booked = true;
-                        let cardiology = self.chart.network.of_kind(OrgKind::Cardiology);
-                        let code = crate::fhir::concept(
-                            crate::tables::SNOMED_SYSTEM,
-                            "183519002",
-                            "Referral to cardiology service (procedure)",
-                        );
-                        self.chart.service_request(
-                            visit_ref,
-                            code,
-                            cardiology,
-                            ("3457005", "Patient referral (procedure)"),
-                        );
-                        let offset = self.chart.rng.between(7, 30) as i32;
-                        self.schedule(day.plus(offset), Event::CardiologyVisit);
-                    }
+                    self.refer_to_cardiology(&visit, day);
                 }
             }
             "ankle_sprain" => {

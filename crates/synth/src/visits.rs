@@ -118,7 +118,7 @@ impl CarePath<'_, '_> {
         }
     }
 
-    fn refer_to_cardiology(&mut self, visit: &Visit, day: Day) {
+    pub(crate) fn refer_to_cardiology(&mut self, visit: &Visit, day: Day) {
         if self.cardiology_booked {
             return;
         }
@@ -129,13 +129,16 @@ impl CarePath<'_, '_> {
             "183519002",
             "Referral to cardiology service (procedure)",
         );
-        self.chart.service_request(
+        let referral = self.chart.service_request(
             visit,
             code,
             cardiology,
             ("3457005", "Patient referral (procedure)"),
         );
         let wait = self.chart.rng.between(10, 40) as i32;
+        if day.plus(wait).on_weekday() >= self.chart.today {
+            self.chart.still_open(&referral);
+        }
         self.schedule(day.plus(wait), Event::CardiologyVisit);
     }
 
@@ -158,6 +161,7 @@ impl CarePath<'_, '_> {
             .plus(self.chart.rng.between(1, 14) as i32)
             .on_weekday();
         if day >= self.chart.today {
+            self.chart.still_open(&request);
             return;
         }
         let start = self.clinic_hours(day);
