@@ -129,7 +129,8 @@ CREATE TABLE idx_quantity (
 CREATE INDEX idx_quantity_value ON idx_quantity (param_hash, value);
 
 -- Led by target_id: an id is selective on its own, so one index serves
--- `param=id`, `param=Type/id`, chains, _has, _revinclude and `*`.
+-- `param=id`, `param=Type/id`, chains, _has, _revinclude and `*`. Absolute
+-- URLs (rare) are tested by probe, not worth an index on every write.
 CREATE TABLE idx_reference (
     rid                 INTEGER NOT NULL,
     param_hash          INTEGER NOT NULL,
@@ -144,7 +145,6 @@ CREATE TABLE idx_reference (
     PRIMARY KEY (rid, param_hash, ord)
 ) WITHOUT ROWID;
 CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type, param_hash);
-CREATE INDEX idx_reference_url ON idx_reference (url, param_hash);
 
 CREATE TABLE idx_uri (
     rid           INTEGER NOT NULL,

@@ -25,9 +25,7 @@ pub fn driver_score(predicate: &Predicate) -> Option<u8> {
     match predicate {
         Predicate::Nothing => Some(0),
         Predicate::Reference { .. } => Some(2),
-        Predicate::TokenHash(_) | Predicate::AnySystemTokenHash(_) | Predicate::ReferenceUrl(_) => {
-            Some(3)
-        }
+        Predicate::TokenHash(_) | Predicate::AnySystemTokenHash(_) => Some(3),
         Predicate::UriExact(_) | Predicate::UriIn(_) => Some(4),
         Predicate::StringRange { .. } | Predicate::UriRange { .. } => Some(5),
         Predicate::StringExact(_) => Some(7),
@@ -37,6 +35,7 @@ pub fn driver_score(predicate: &Predicate) -> Option<u8> {
         | Predicate::TokenText { .. }
         | Predicate::TokenOfType { .. }
         | Predicate::ReferenceType(_)
+        | Predicate::ReferenceUrl(_)
         | Predicate::ReferenceIdentifier { .. } => None,
     }
 }

@@ -12,6 +12,11 @@ use crate::search::hash::{any_system_token_hash, component_hash, param_hash, pat
 use rusqlite::{CachedStatement, Connection, params};
 use tessera_fhir::search::{IndexEntry, IndexValue};
 
+/// Parameters searched on `resource`'s own columns (`id`, `last_updated`),
+/// never through index rows: storing them would cost two rows per write,
+/// one of them at a random place in the token index (a unique id).
+const COLUMN_PARAMS: [&str; 2] = ["_id", "_lastUpdated"];
+
 /// Every index table, for removing a resource's rows.
 const INDEX_TABLES: [&str; 7] = [
     "DELETE FROM idx_string WHERE rid = ?1",
@@ -72,6 +77,9 @@ pub(crate) fn replace(
         statements: Default::default(),
     };
     for (ord, entry) in entries.iter().enumerate() {
+        if COLUMN_PARAMS.contains(&entry.param.as_str()) {
+            continue;
+        }
         let ord = i64::try_from(ord).unwrap_or(i64::MAX);
         match &entry.value {
             IndexValue::Composite(components) => {
