@@ -9,8 +9,7 @@
 //! marked unindexed (`+r.resource_type`). Without a driver the search scans
 //! the type (or the patient's chart) in rid order, which a LIMIT stops early.
 
-use super::hash::patient_hash;
-use super::plan::{Branch, Cursor, Predicate, SearchPlan, Test};
+use super::plan::{Branch, Cursor, SearchPlan, Test};
 use super::predicate::{
     driver_score, implies_key, key_test, point_range, predicate, sort_value, table,
 };
@@ -251,18 +250,6 @@ fn branch_filters(
         .min();
     let driver = best.filter(|(score, _)| patient.is_none() || *score < PATIENT_SCORE);
     let mut filters = Vec::with_capacity(branch.criteria.len() + 3);
-    // In a chart, a code narrows by (code, patient) in one index range.
-    if let Some((index, rid_set)) = patient.and_then(|p| chart_token_driver(branch, p, aliases)) {
-        filters.push(Expr::col(r, "rid").in_query(Query::Select(rid_set)));
-        filters.push(resource_type.unindexed());
-        filters.extend(patient_test(r).map(Expr::unindexed));
-        for (i, criterion) in branch.criteria.iter().enumerate() {
-            if i != index {
-                filters.push(criterion_expr(criterion, r, aliases));
-            }
-        }
-        return filters;
-    }
     match driver {
         Some((_, index)) => {
             let (expr, type_indexed) =
@@ -287,40 +274,6 @@ fn branch_filters(
         filters.push(criterion_expr(criterion, r, aliases));
     }
     filters
-}
-
-/// In a patient's chart, the first criterion that is one token code, as
-/// the rids of that code in that chart (`patient_key` is still compared on
-/// the resource row, so a hash collision cannot widen the chart).
-fn chart_token_driver(
-    branch: &Branch,
-    patient: &str,
-    aliases: &mut Aliases,
-) -> Option<(usize, Select)> {
-    branch
-        .criteria
-        .iter()
-        .enumerate()
-        .find_map(|(index, criterion)| match criterion.as_slice() {
-            [
-                test @ Test::Index {
-                    predicate: Predicate::TokenHash(_) | Predicate::AnySystemTokenHash(_),
-                    negated: false,
-                    ..
-                },
-            ] => {
-                let mut select = rid_set(test, &branch.resource_type, aliases)?;
-                let Source::Table(_, x) = select.from else {
-                    return None;
-                };
-                select.filter.push(Expr::eq(
-                    Expr::col(x, "patient_hash"),
-                    Expr::int(patient_hash(patient)),
-                ));
-                Some((index, select))
-            }
-            _ => None,
-        })
 }
 
 /// A criterion's score as a driver: every alternative must have an index.
