@@ -388,6 +388,16 @@ async fn composite_components_match_within_one_entry() {
 async fn missing_id_and_compartment() {
     let f = open();
     let s = &f.store;
+    // A system search with criteria over an empty store.
+    let mut nothing = query("Patient");
+    nothing.resource_types.clear();
+    nothing.total = tessera_fhir::search::TotalMode::Accurate;
+    let nothing = and(nothing, vec![Condition::Id(vec!["a".into()])]);
+    let page = tessera_store::ResourceStore::search(s, &nothing, None)
+        .await
+        .unwrap();
+    assert!(page.matches.is_empty());
+    assert_eq!(page.total, Some(0));
     put(
         s,
         "Patient",

@@ -195,6 +195,12 @@ pub fn plan(
     types: &[String],
     after: Option<Cursor>,
 ) -> Result<SearchPlan, StoreError> {
+    if types.is_empty() && !query.criteria.is_empty() {
+        // Parameter keys are per type: with no type there is nothing to test.
+        return Err(StoreError::InvalidSearch(
+            "a search with criteria must name its resource types".into(),
+        ));
+    }
     let mut branches = Vec::with_capacity(types.len());
     for resource_type in types {
         let mut criteria = Vec::with_capacity(query.criteria.len());

@@ -51,6 +51,14 @@ pub(crate) fn search(
     } else {
         query.resource_types.clone()
     };
+    if needs_types && types.is_empty() {
+        // Nothing stored: nothing matches.
+        let total = (query.total != TotalMode::None).then_some(0);
+        return Ok(SearchPage {
+            total,
+            ..SearchPage::default()
+        });
+    }
     let plan = plan(query, &types, after)?;
 
     let mut rows = Vec::new();
