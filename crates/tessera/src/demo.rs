@@ -21,7 +21,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let network = data_dir.join("network");
     if !network.join(tessera_synth::NETWORK_FILE).exists() {
-        generate(&args, &network, clock.now_millis())?;
+        generate(&args, &network)?;
     }
     let settings = ServeSettings {
         store: StoreSettings {
@@ -50,12 +50,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     })
 }
 
-fn generate(args: &DemoArgs, out: &std::path::Path, now_millis: i64) -> anyhow::Result<()> {
-    let today = tessera_synth::Day(i32::try_from(now_millis.div_euclid(86_400_000)).unwrap_or(0));
+fn generate(args: &DemoArgs, out: &std::path::Path) -> anyhow::Result<()> {
     let settings = tessera_synth::Settings {
         patients: args.patients,
         seed: args.seed,
-        today,
+        // A fixed last day (the `generate` default): the demo network, and
+        // so the README's tour, is the same every day.
+        today: tessera_synth::Day::from_ymd(2026, 1, 1),
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let progress = ProgressBar::new(args.patients);

@@ -10,6 +10,18 @@ use std::process::Command;
 const FORBIDDEN_ANYWHERE: &[(&str, &[&str])] = &[
     ("tessera-bulk", &["axum", "hyper", "tessera-server"]),
     (
+        "tessera-synth",
+        &[
+            "tokio",
+            "axum",
+            "hyper",
+            "rusqlite",
+            "tessera-store",
+            "tessera-records",
+            "tessera-server",
+        ],
+    ),
+    (
         "tessera-fhirpath",
         &[
             "tessera-fhir",
