@@ -146,7 +146,6 @@ fn needs_only_rid(test: &Test) -> bool {
         Test::Index { .. } | Test::Composite { .. } | Test::Missing { .. } | Test::Chain { .. } => {
             true
         }
-        Test::All(tests) => tests.iter().all(needs_only_rid),
         Test::Ids(_) | Test::LastUpdated { .. } | Test::Has { .. } => false,
     }
 }
@@ -505,7 +504,6 @@ fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
             );
             if *missing { present.negated() } else { present }
         }
-        Test::All(tests) => Expr::all(tests.iter().map(|t| test_expr(t, r, aliases)).collect()),
         Test::Ids(ids) => Expr::col(r, "id").in_list(SqlValue::TextList(ids.clone())),
         Test::LastUpdated { range, negated } => {
             let test = point_range(r, "last_updated", range);

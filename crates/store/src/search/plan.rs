@@ -68,8 +68,6 @@ pub enum Test {
         target_type: String,
         inner: Box<Test>,
     },
-    /// Every one of these holds.
-    All(Vec<Test>),
     /// A live `source_type` passing `inner` refers here under `key`.
     Has {
         key: i64,
@@ -283,25 +281,11 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
                 },
                 test => {
                     let (table, predicate, negated) = value_predicate(key, test);
-                    let unit_present = negated.then(|| unit_present(&predicate)).flatten();
-                    let tested = Test::Index {
+                    Test::Index {
                         table,
                         key,
                         predicate,
                         negated,
-                    };
-                    match unit_present {
-                        // `ne` with a unit: a value in that unit, none equal.
-                        Some(present) => Test::All(vec![
-                            Test::Index {
-                                table,
-                                key,
-                                predicate: present,
-                                negated: false,
-                            },
-                            tested,
-                        ]),
-                        None => tested,
                     }
                 }
             }
@@ -339,29 +323,6 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
     })
 }
 
-/// For a quantity test with a unit: the test "has a value in this unit".
-fn unit_present(predicate: &Predicate) -> Option<Predicate> {
-    let Predicate::Quantity {
-        system,
-        code,
-        canonical,
-        ..
-    } = predicate
-    else {
-        return None;
-    };
-    if system.is_none() && code.is_none() {
-        return None;
-    }
-    let always = || RangeCondition(vec![Vec::new()]);
-    Some(Predicate::Quantity {
-        range: always(),
-        system: system.clone(),
-        code: code.clone(),
-        canonical: canonical.as_ref().map(|(_, code)| (always(), code.clone())),
-    })
-}
-
 /// `[prefix, prefix || MAX_CHAR)`: every string starting with `prefix`.
 fn prefix_range(prefix: &str) -> (String, String) {
     let mut to = String::with_capacity(prefix.len() + 4);
@@ -370,7 +331,8 @@ fn prefix_range(prefix: &str) -> (String, String) {
     (prefix.to_owned(), to)
 }
 
-/// The table, the row predicate, and whether the test is negated (`:not`, `ne`).
+/// The table, the row predicate, and whether the test is negated (`:not`;
+/// `ne` is a positive range test: a value outside the searched range).
 fn value_predicate(key: i64, test: &ValueTest) -> (IndexTable, Predicate, bool) {
     match test {
         ValueTest::String { value, mode } => {
