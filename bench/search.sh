@@ -57,3 +57,5 @@ run "medication requests of a patient with their medications" \
   "/fhir/MedicationRequest?patient={id}&_include=MedicationRequest:medication"
 run "two-link chain: observations by their encounter's patient's family name" \
   "/fhir/Observation?encounter.patient.family={family}&_count=20"
+run "\$everything of a patient, one page of up to 1,000 resources" \
+  "/fhir/Patient/{id}/\$everything?_count=1000"
