@@ -90,6 +90,14 @@ impl From<StoreError> for RecordError {
             },
             error @ StoreError::StillReferenced { .. } => RecordError::Conflict(error.to_string()),
             error @ StoreError::AlreadyExists(_) => RecordError::Conflict(error.to_string()),
+            // The request asked for something the search cannot do (a bad
+            // cursor, too many included resources): the client's to fix.
+            error @ (StoreError::InvalidCursor(_) | StoreError::InvalidSearch(_)) => {
+                RecordError::Malformed(Box::new(tessera_fhir::Issue::error(
+                    tessera_fhir::IssueType::Invalid,
+                    error.to_string(),
+                )))
+            }
             other => RecordError::Store(other),
         }
     }

@@ -148,3 +148,12 @@ fn only_current_versions_match() {
         vec!["p1"]
     );
 }
+
+#[test]
+fn a_cursor_from_nowhere_is_a_client_error() {
+    let server = TestServer::start();
+    load(&server);
+    let answer = get(&server.url("Patient?gender=female&_cursor=not-a-cursor"));
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.json()["resourceType"], "OperationOutcome");
+}
