@@ -3,22 +3,7 @@
 
 use serde_json::{Value, json};
 use tessera_fhir::Definitions;
-use tessera_fhir::search::ParamType;
 use tessera_fhir::search::registry::SearchRegistry;
-
-fn param_type_code(param_type: ParamType) -> &'static str {
-    match param_type {
-        ParamType::Number => "number",
-        ParamType::Date => "date",
-        ParamType::String => "string",
-        ParamType::Token => "token",
-        ParamType::Reference => "reference",
-        ParamType::Composite => "composite",
-        ParamType::Quantity => "quantity",
-        ParamType::Uri => "uri",
-        ParamType::Special => "special",
-    }
-}
 
 /// `GET /fhir/metadata`.
 pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
@@ -41,7 +26,7 @@ pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
                 .params(resource_type)
                 .iter()
                 .filter(|p| p.expression.is_some() || p.code == "_id" || p.code == "_lastUpdated")
-                .map(|p| json!({"name": p.code, "definition": p.url, "type": param_type_code(p.param_type)}))
+                .map(|p| json!({"name": p.code, "definition": p.url, "type": p.param_type.code()}))
                 .collect();
             let mut operations = vec![json!({
                 "name": "validate",

@@ -68,6 +68,23 @@ pub enum ParamType {
     Special,
 }
 
+impl ParamType {
+    /// The `SearchParameter.type` code (`token`, `date`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            ParamType::Number => "number",
+            ParamType::Date => "date",
+            ParamType::String => "string",
+            ParamType::Token => "token",
+            ParamType::Reference => "reference",
+            ParamType::Composite => "composite",
+            ParamType::Quantity => "quantity",
+            ParamType::Uri => "uri",
+            ParamType::Special => "special",
+        }
+    }
+}
+
 use crate::Definitions;
 use serde_json::Value;
 

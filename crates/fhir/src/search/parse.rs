@@ -396,17 +396,7 @@ fn reference_targets(scope: &Scope<'_>, code: &str) -> Vec<String> {
 }
 
 pub(crate) fn type_name(param_type: ParamType) -> &'static str {
-    match param_type {
-        ParamType::Number => "number",
-        ParamType::Date => "date",
-        ParamType::String => "string",
-        ParamType::Token => "token",
-        ParamType::Reference => "reference",
-        ParamType::Composite => "composite",
-        ParamType::Quantity => "quantity",
-        ParamType::Uri => "uri",
-        ParamType::Special => "special",
-    }
+    param_type.code()
 }
 
 /// `code-value-quantity=http://loinc.org|8480-6$gt100`: one value per
