@@ -21,7 +21,7 @@ use std::time::Duration;
 pub(crate) const INTERVAL: Duration = Duration::from_millis(200);
 
 /// WAL size past which the checkpoint also empties the WAL.
-pub(crate) const WAL_LIMIT_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const WAL_LIMIT_BYTES: u64 = 1024 * 1024 * 1024;
 
 pub(crate) struct Checkpointer {
     stop: Option<mpsc::Sender<()>>,
