@@ -42,7 +42,7 @@ fn op(
 }
 
 #[tokio::test]
-#[ignore]
+#[ignore = "a measurement, not a check: minutes of loading; run with --ignored --nocapture"]
 async fn common_searches_at_scale() {
     let patients: usize = std::env::var("TESSERA_SCALE_PATIENTS")
         .ok()
@@ -259,7 +259,7 @@ async fn common_searches_at_scale() {
 /// create benchmark does), with and without 12 index entries each: what the
 /// index rows cost the group-commit writer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
+#[ignore = "a measurement, not a check: timing depends on the machine; run with --ignored --nocapture"]
 async fn concurrent_creates_with_index_rows() {
     for with_index in [false, true] {
         let f = open();
