@@ -1,11 +1,10 @@
 //! History at instance, type and system level: a paged `history` Bundle,
 //! newest first, with `_since`, `_count`, `_summary` and a cursor.
 
-use super::{RequestContext, parse_stored, subset};
+use super::{RequestContext, bundle_response, paging_links, parse_stored, subset};
 use crate::error::ApiError;
 use crate::params::Summary;
-use crate::response::{etag, json_response};
-use axum::http::StatusCode;
+use crate::response::etag;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 use tessera_store::{HistoryQuery, HistoryScope, StoredVersion, WriteMethod};
@@ -30,48 +29,24 @@ pub(crate) async fn history(
     };
     let page = ctx.app.records.history(&query).await?;
 
-    let link_to = |cursor: Option<i64>| {
-        let mut params = form_urlencoded::Serializer::new(String::new());
-        params.append_pair("_count", &count.to_string());
-        if let Some(since) = since {
-            params.append_pair("_since", &since.to_string());
-        }
-        if let Some(summary) = ctx.params.get("_summary") {
-            params.append_pair("_summary", summary);
-        }
-        if let Some(elements) = ctx.params.get("_elements") {
-            params.append_pair("_elements", elements);
-        }
-        if let Some(cursor) = cursor {
-            params.append_pair("_cursor", &cursor.to_string());
-        }
-        format!("{}/{path}?{}", ctx.base_url, params.finish())
-    };
-    let mut links = vec![json!({"relation": "self", "url": link_to(cursor)})];
-    if let Some(next) = page.next_cursor {
-        links.push(json!({"relation": "next", "url": link_to(Some(next))}));
+    let mut applied = vec![("_count".to_owned(), count.to_string())];
+    if let Some(since) = since {
+        applied.push(("_since".to_owned(), since.to_string()));
     }
+    let links = paging_links(
+        ctx,
+        path,
+        &applied,
+        cursor.map(|c| c.to_string()).as_deref(),
+        page.next_cursor.map(|c| c.to_string()).as_deref(),
+    );
     let entries = page
         .entries
         .iter()
         .map(|version| entry(ctx, version))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut bundle = Map::new();
-    bundle.insert("resourceType".into(), json!("Bundle"));
-    bundle.insert("type".into(), json!("history"));
-    if let Some(total) = page.total {
-        bundle.insert("total".into(), json!(total));
-    }
-    bundle.insert("link".into(), Value::Array(links));
-    if !entries.is_empty() {
-        bundle.insert("entry".into(), Value::Array(entries));
-    }
-    Ok(json_response(
-        StatusCode::OK,
-        &Value::Object(bundle),
-        ctx.pretty,
-    ))
+    Ok(bundle_response(ctx, "history", page.total, links, entries))
 }
 
 fn entry(ctx: &RequestContext<'_>, version: &StoredVersion) -> Result<Value, ApiError> {

@@ -102,6 +102,65 @@ pub(crate) fn resource_response(
     Ok(json_response(status, &shown, ctx.pretty))
 }
 
+/// The `self` link of a page and, when there is one, the `next` link:
+/// `{base}/{path}?{applied}` plus `_summary`/`_elements` as asked and the
+/// page's `_cursor`.
+pub(crate) fn paging_links(
+    ctx: &RequestContext<'_>,
+    path: &str,
+    applied: &[(String, String)],
+    cursor: Option<&str>,
+    next: Option<&str>,
+) -> Vec<Value> {
+    let link = |cursor: Option<&str>| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in applied {
+            query.append_pair(name, value);
+        }
+        for name in ["_summary", "_elements"] {
+            if let Some(value) = ctx.params.get(name) {
+                query.append_pair(name, value);
+            }
+        }
+        if let Some(cursor) = cursor {
+            query.append_pair("_cursor", cursor);
+        }
+        let query = query.finish();
+        let separator = if path.is_empty() { "" } else { "/" };
+        if query.is_empty() {
+            format!("{}{separator}{path}", ctx.base_url)
+        } else {
+            format!("{}{separator}{path}?{query}", ctx.base_url)
+        }
+    };
+    let mut links = vec![serde_json::json!({"relation": "self", "url": link(cursor)})];
+    if let Some(next) = next {
+        links.push(serde_json::json!({"relation": "next", "url": link(Some(next))}));
+    }
+    links
+}
+
+/// A Bundle of `bundle_type` with its total (if counted), links and entries.
+pub(crate) fn bundle_response(
+    ctx: &RequestContext<'_>,
+    bundle_type: &str,
+    total: Option<u64>,
+    links: Vec<Value>,
+    entries: Vec<Value>,
+) -> Response {
+    let mut bundle = serde_json::Map::new();
+    bundle.insert("resourceType".into(), Value::from("Bundle"));
+    bundle.insert("type".into(), Value::from(bundle_type));
+    if let Some(total) = total {
+        bundle.insert("total".into(), Value::from(total));
+    }
+    bundle.insert("link".into(), Value::Array(links));
+    if !entries.is_empty() {
+        bundle.insert("entry".into(), Value::Array(entries));
+    }
+    json_response(StatusCode::OK, &Value::Object(bundle), ctx.pretty)
+}
+
 /// Reads the body of a request that carries a resource of `resource_type`:
 /// the type must be known, the body FHIR JSON within the size limit.
 pub(crate) async fn read_resource_body(

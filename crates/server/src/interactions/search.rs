@@ -4,14 +4,13 @@
 //! parameters that were not applied reported in an OperationOutcome entry
 //! (or refused under `Prefer: handling=strict`).
 
-use super::{RequestContext, parse_stored, subset};
+use super::{RequestContext, bundle_response, paging_links, parse_stored, subset};
 use crate::error::ApiError;
 use crate::params::{MAX_PAGE_SIZE, Summary};
-use crate::response::json_response;
 use axum::body::Body;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tessera_fhir::search::TotalMode;
 use tessera_fhir::{Issue, IssueType, OperationOutcome, Severity};
 use tessera_store::{ResourceKey, StoredVersion};
@@ -94,31 +93,7 @@ pub(super) fn searchset_response(
     ignored: &[(String, String)],
     cursor: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let link = |cursor: Option<&str>| {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in applied {
-            query.append_pair(name, value);
-        }
-        for name in ["_summary", "_elements"] {
-            if let Some(value) = ctx.params.get(name) {
-                query.append_pair(name, value);
-            }
-        }
-        if let Some(cursor) = cursor {
-            query.append_pair("_cursor", cursor);
-        }
-        let query = query.finish();
-        let separator = if path.is_empty() { "" } else { "/" };
-        if query.is_empty() {
-            format!("{}{separator}{path}", ctx.base_url)
-        } else {
-            format!("{}{separator}{path}?{query}", ctx.base_url)
-        }
-    };
-    let mut links = vec![json!({"relation": "self", "url": link(cursor)})];
-    if let Some(next) = &page.next_cursor {
-        links.push(json!({"relation": "next", "url": link(Some(next))}));
-    }
+    let links = paging_links(ctx, path, applied, cursor, page.next_cursor.as_deref());
     let mut entries = Vec::with_capacity(page.matches.len() + page.included.len() + 1);
     for version in &page.matches {
         entries.push(entry(ctx, version, "match")?);
@@ -142,20 +117,12 @@ pub(super) fn searchset_response(
             "search": {"mode": "outcome"}
         }));
     }
-    let mut bundle = Map::new();
-    bundle.insert("resourceType".into(), json!("Bundle"));
-    bundle.insert("type".into(), json!("searchset"));
-    if let Some(total) = page.total {
-        bundle.insert("total".into(), json!(total));
-    }
-    bundle.insert("link".into(), Value::Array(links));
-    if !entries.is_empty() {
-        bundle.insert("entry".into(), Value::Array(entries));
-    }
-    Ok(json_response(
-        StatusCode::OK,
-        &Value::Object(bundle),
-        ctx.pretty,
+    Ok(bundle_response(
+        ctx,
+        "searchset",
+        page.total,
+        links,
+        entries,
     ))
 }
 
