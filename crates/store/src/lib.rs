@@ -19,9 +19,11 @@
 //! Invariants: no HTTP types, no authorisation decisions, no clock reads of
 //! its own (time comes from a [`Clock`] given by the binary).
 
+mod apply;
 mod clock;
 mod document;
 mod error;
+mod index_rows;
 mod model;
 pub mod search;
 pub mod sqlite;

@@ -462,7 +462,7 @@ fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
         }
         Test::Composite { parts } => {
             let Some(((first_table, first_key, first), rest)) = parts.split_first() else {
-                return Expr::Literal(0);
+                return Expr::Bool(false);
             };
             let x = aliases.fresh();
             let mut select = Select::from(table(*first_table), x)

@@ -7,13 +7,15 @@
 //! 2. [`build`]: the plan becomes a typed SQL tree ([`sql`]): the page
 //!    (driven by its most selective indexed criterion, keyset-paged), the
 //!    total, includes. Table and column names come from this crate only.
-//! 3. [`render`]: the one SQLite renderer, which alone numbers placeholders,
-//!    quotes identifiers and escapes LIKE patterns; every value is bound.
-//!
-//! A PostgreSQL backend reuses 1 and 2 and brings its own renderer.
+//! 3. [`render`]: the one renderer (SQLite and PostgreSQL dialects), which
+//!    alone numbers placeholders, quotes identifiers and escapes LIKE
+//!    patterns; every value is bound.
+//! 4. [`execute`]: runs the page, total, includes and loads through a
+//!    backend's [`execute::SearchConnection`].
 
 pub mod build;
 pub mod cursor;
+pub mod execute;
 pub mod fetch;
 pub mod hash;
 pub mod plan;

@@ -164,7 +164,7 @@ pub fn predicate(table: IndexTable, x: Alias, predicate: &Predicate) -> Expr {
         Predicate::UriExact(uri) => eq("uri", uri),
         Predicate::UriRange { from, to } => between(x, "uri", from, to),
         Predicate::UriIn(uris) => Expr::col(x, "uri").in_list(SqlValue::TextList(uris.clone())),
-        Predicate::Nothing => Expr::Literal(0),
+        Predicate::Nothing => Expr::Bool(false),
     }
 }
 

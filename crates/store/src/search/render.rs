@@ -1,10 +1,18 @@
-//! The SQLite renderer: the one place a search's SQL text is made.
+//! The renderer: the one place a search's SQL text is made, for SQLite or
+//! PostgreSQL ([`Dialect`]).
 //!
-//! It numbers placeholders (`?1`, `?2`, ... in order of appearance), quotes
-//! every identifier, escapes LIKE patterns (`\` is the escape character) and
-//! binds every value; list values become `rarray(?n)` (rusqlite's array
-//! table-valued function), so a statement's text does not depend on how many
-//! ids a request names and stays in the statement cache.
+//! It numbers placeholders in order of appearance, quotes every identifier,
+//! escapes LIKE patterns (`\` is the escape character) and binds every
+//! value. A list value is one parameter (`IN rarray(?n)`, rusqlite's array
+//! table-valued function, in SQLite; `= ANY($n)` in PostgreSQL), so a
+//! statement's text does not depend on how many ids a request names and
+//! stays in the statement cache.
+//!
+//! The dialects differ in placeholders (`?1`; `$1::bigint`, typed so that
+//! PostgreSQL never has to guess a parameter's type), lists, truth values
+//! (`1`/`0`; `TRUE`/`FALSE`) and [`Expr::Unindexed`] (`+x` in SQLite, which
+//! its planner reads as "no index"; plain in PostgreSQL, whose planner
+//! costs the choice itself).
 
 use super::sql::{
     Aggregate, Alias, CmpOp, Expr, LikePattern, Order, Query, Select, Source, SqlValue,
@@ -18,9 +26,17 @@ pub struct Rendered {
     pub params: Vec<SqlValue>,
 }
 
-/// Renders `query` for SQLite.
-pub fn render(query: &Query) -> Rendered {
+/// The SQL dialect to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Renders `query` for `dialect`.
+pub fn render(query: &Query, dialect: Dialect) -> Rendered {
     let mut renderer = Renderer {
+        dialect,
         sql: String::with_capacity(512),
         params: Vec::new(),
     };
@@ -32,6 +48,7 @@ pub fn render(query: &Query) -> Rendered {
 }
 
 struct Renderer {
+    dialect: Dialect,
     sql: String,
     params: Vec<SqlValue>,
 }
@@ -62,8 +79,20 @@ fn escape_like(text: &str) -> String {
 
 impl Renderer {
     fn bind(&mut self, value: SqlValue) {
+        let cast = match &value {
+            SqlValue::Null => "",
+            SqlValue::Int(_) => "::bigint",
+            SqlValue::Real(_) => "::float8",
+            SqlValue::Text(_) => "::text",
+            SqlValue::IntList(_) => "::bigint[]",
+            SqlValue::TextList(_) => "::text[]",
+        };
         self.params.push(value);
-        let _ = write!(self.sql, "?{}", self.params.len());
+        let n = self.params.len();
+        let _ = match self.dialect {
+            Dialect::Sqlite => write!(self.sql, "?{n}"),
+            Dialect::Postgres => write!(self.sql, "${n}{cast}"),
+        };
     }
 
     fn alias(&mut self, alias: Alias) {
@@ -173,6 +202,12 @@ impl Renderer {
             Expr::Literal(value) => {
                 let _ = write!(self.sql, "{value}");
             }
+            Expr::Bool(value) => self.sql.push_str(match (self.dialect, value) {
+                (Dialect::Sqlite, true) => "1",
+                (Dialect::Sqlite, false) => "0",
+                (Dialect::Postgres, true) => "TRUE",
+                (Dialect::Postgres, false) => "FALSE",
+            }),
             Expr::Compare(left, op, right) => {
                 self.expr(left);
                 self.sql.push_str(match op {
@@ -197,9 +232,18 @@ impl Renderer {
             }
             Expr::InList(inner, list) => {
                 self.expr(inner);
-                self.sql.push_str(" IN rarray(");
-                self.bind(list.clone());
-                self.sql.push(')');
+                match self.dialect {
+                    Dialect::Sqlite => {
+                        self.sql.push_str(" IN rarray(");
+                        self.bind(list.clone());
+                        self.sql.push(')');
+                    }
+                    Dialect::Postgres => {
+                        self.sql.push_str(" = ANY(");
+                        self.bind(list.clone());
+                        self.sql.push(')');
+                    }
+                }
             }
             Expr::InQuery(inner, query) => {
                 self.expr(inner);
@@ -234,7 +278,9 @@ impl Renderer {
             }
             Expr::CountAll => self.sql.push_str("COUNT(*)"),
             Expr::Unindexed(inner) => {
-                self.sql.push('+');
+                if self.dialect == Dialect::Sqlite {
+                    self.sql.push('+');
+                }
                 self.expr(inner);
             }
         }
@@ -257,7 +303,7 @@ mod tests {
                 Box::new(Expr::col(s, "normalized")),
                 LikePattern::Contains("50%_off\\".into()),
             ));
-        let rendered = render(&Query::Select(select));
+        let rendered = render(&Query::Select(select.clone()), Dialect::Sqlite);
         assert_eq!(
             rendered.sql,
             "SELECT \"t0\".\"rid\" FROM \"idx_string\" AS \"t0\" WHERE \"t0\".\"exact\" = ?1 \
@@ -270,5 +316,12 @@ mod tests {
                 SqlValue::Text("%50\\%\\_off\\\\%".into())
             ]
         );
+        let postgres = render(&Query::Select(select), Dialect::Postgres);
+        assert_eq!(
+            postgres.sql,
+            "SELECT \"t0\".\"rid\" FROM \"idx_string\" AS \"t0\" WHERE \"t0\".\"exact\" = $1::text \
+             AND \"t0\".\"normalized\" LIKE $2::text ESCAPE '\\'"
+        );
+        assert_eq!(postgres.params, rendered.params);
     }
 }

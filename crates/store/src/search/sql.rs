@@ -2,10 +2,11 @@
 //!
 //! Tables and columns are `&'static str` names from this crate's schema
 //! ([`Table`] and the column constants in `build`), never request text;
-//! every value is a [`SqlValue`] that the renderer binds as a parameter. A
-//! renderer per dialect ([`super::render`] for SQLite) turns the tree into
-//! text: it alone numbers placeholders, quotes identifiers and escapes LIKE
-//! patterns, so no other code writes SQL for a search.
+//! every value is a [`SqlValue`] that the renderer binds as a parameter.
+//! The renderer ([`super::render`], one per [`super::render::Dialect`])
+//! turns the tree into text: it alone numbers placeholders, quotes
+//! identifiers and escapes LIKE patterns, so no other code writes SQL for a
+//! search.
 
 /// The tables a search reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +97,9 @@ pub enum Expr {
     /// A constant of our own making (`1` in `SELECT 1`, a boolean), never a
     /// value from a request.
     Literal(i64),
+    /// A constant truth value (an empty `AND` or `OR`, a test that can
+    /// never hold).
+    Bool(bool),
     Compare(Box<Expr>, CmpOp, Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
@@ -162,7 +166,7 @@ impl Expr {
     /// `AND` of `parts`, flattening the trivial cases.
     pub fn all(mut parts: Vec<Expr>) -> Expr {
         match parts.len() {
-            0 => Expr::Literal(1),
+            0 => Expr::Bool(true),
             1 => parts.remove(0),
             _ => Expr::And(parts),
         }
@@ -171,7 +175,7 @@ impl Expr {
     /// `OR` of `parts`, flattening the trivial cases.
     pub fn any(mut parts: Vec<Expr>) -> Expr {
         match parts.len() {
-            0 => Expr::Literal(0),
+            0 => Expr::Bool(false),
             1 => parts.remove(0),
             _ => Expr::Or(parts),
         }

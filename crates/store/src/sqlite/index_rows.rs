@@ -1,32 +1,15 @@
-//! Writing the search index rows of one resource, inside the writer's
-//! transaction: the rows of a resource are exactly the index entries of its
-//! current version, and a deleted resource has none (so it never matches).
+//! Writing the search index rows of one resource on SQLite, inside the
+//! writer's transaction: the rows of a resource are exactly the index
+//! entries of its current version ([`crate::index_rows`]), and a deleted
+//! resource has none (so it never matches).
 //!
 //! This runs for every write, so it allocates nothing per row: statements
-//! are prepared once per connection (cached) and taken once per resource,
-//! hashes are computed over borrowed strings.
+//! are prepared once per connection (cached) and taken once per resource.
 
 use crate::StoreError;
-use crate::search::hash::token_hash;
-use crate::search::hash::{any_system_token_hash, component_hash, param_hash, patient_hash};
+use crate::index_rows::{INDEX_TABLES, IndexRow, RowKey, for_each_row};
 use rusqlite::{CachedStatement, Connection, params};
-use tessera_fhir::search::{IndexEntry, IndexValue};
-
-/// Parameters searched on `resource`'s own columns (`id`, `last_updated`),
-/// never through index rows: storing them would cost two rows per write,
-/// one of them at a random place in the token index (a unique id).
-const COLUMN_PARAMS: [&str; 2] = ["_id", "_lastUpdated"];
-
-/// Every index table, for removing a resource's rows.
-const INDEX_TABLES: [&str; 7] = [
-    "DELETE FROM idx_string WHERE rid = ?1",
-    "DELETE FROM idx_token WHERE rid = ?1",
-    "DELETE FROM idx_date WHERE rid = ?1",
-    "DELETE FROM idx_number WHERE rid = ?1",
-    "DELETE FROM idx_quantity WHERE rid = ?1",
-    "DELETE FROM idx_reference WHERE rid = ?1",
-    "DELETE FROM idx_uri WHERE rid = ?1",
-];
+use tessera_fhir::search::IndexEntry;
 
 const INSERT_STRING: &str = "INSERT INTO idx_string \
     (rid, param_hash, ord, patient_hash, normalized, exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -48,8 +31,9 @@ const INSERT_URI: &str = "INSERT INTO idx_uri \
 
 /// Removes every index row of resource `rid`.
 pub(crate) fn remove(conn: &Connection, rid: i64) -> Result<(), StoreError> {
-    for sql in INDEX_TABLES {
-        conn.prepare_cached(sql)?.execute(params![rid])?;
+    for table in INDEX_TABLES {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE rid = ?1"))?
+            .execute(params![rid])?;
     }
     Ok(())
 }
@@ -73,25 +57,11 @@ pub(crate) fn replace(
     let mut writer = RowWriter {
         conn,
         rid,
-        patient: patient_key.map(patient_hash),
         statements: Default::default(),
     };
-    for (ord, entry) in entries.iter().enumerate() {
-        if COLUMN_PARAMS.contains(&entry.param.as_str()) {
-            continue;
-        }
-        let ord = i64::try_from(ord).unwrap_or(i64::MAX);
-        match &entry.value {
-            IndexValue::Composite(components) => {
-                for (index, component) in components.iter().enumerate() {
-                    let key = component_hash(resource_type, &entry.param, index);
-                    writer.insert(key, ord, component)?;
-                }
-            }
-            value => writer.insert(param_hash(resource_type, &entry.param), ord, value)?,
-        }
-    }
-    Ok(())
+    for_each_row(resource_type, patient_key, entries, |key, row| {
+        writer.insert(key, row)
+    })
 }
 
 /// Statements taken from the connection's cache at most once per resource.
@@ -109,7 +79,6 @@ struct Statements<'c> {
 struct RowWriter<'c> {
     conn: &'c Connection,
     rid: i64,
-    patient: Option<i64>,
     statements: Statements<'c>,
 }
 
@@ -126,33 +95,39 @@ fn statement<'s, 'c>(
 }
 
 impl RowWriter<'_> {
-    fn insert(&mut self, key: i64, ord: i64, value: &IndexValue) -> Result<(), StoreError> {
-        let (rid, patient, conn) = (self.rid, self.patient, self.conn);
+    fn insert(&mut self, key: RowKey, row: IndexRow<'_>) -> Result<(), StoreError> {
+        let (rid, conn) = (self.rid, self.conn);
+        let RowKey {
+            param_hash,
+            ord,
+            patient_hash,
+        } = key;
         let s = &mut self.statements;
-        match value {
-            IndexValue::String { normalized, exact } => {
-                statement(&mut s.string, conn, INSERT_STRING)?
-                    .execute(params![rid, key, ord, patient, normalized, exact])?;
+        match row {
+            IndexRow::String { normalized, exact } => {
+                statement(&mut s.string, conn, INSERT_STRING)?.execute(params![
+                    rid,
+                    param_hash,
+                    ord,
+                    patient_hash,
+                    normalized,
+                    exact
+                ])?;
             }
-            IndexValue::Token {
+            IndexRow::Token {
+                code_hash,
+                any_code_hash,
                 system,
                 code,
                 text,
-                of_type,
+                type_system,
+                type_code,
             } => {
-                let code_hash = code
-                    .as_deref()
-                    .map(|c| token_hash(key, system.as_deref(), c));
-                let any_code_hash = code.as_deref().map(|c| any_system_token_hash(key, c));
-                let (type_system, type_code) = match of_type {
-                    Some((system, code)) => (system.as_deref(), Some(code.as_str())),
-                    None => (None, None),
-                };
                 statement(&mut s.token, conn, INSERT_TOKEN)?.execute(params![
                     rid,
-                    key,
+                    param_hash,
                     ord,
-                    patient,
+                    patient_hash,
                     code_hash,
                     any_code_hash,
                     system,
@@ -162,21 +137,28 @@ impl RowWriter<'_> {
                     type_code
                 ])?;
             }
-            IndexValue::Date { low, high } => {
+            IndexRow::Date { low, high } => {
                 statement(&mut s.date, conn, INSERT_DATE)?.execute(params![
                     rid,
-                    key,
+                    param_hash,
                     ord,
-                    patient,
-                    low.unwrap_or(i64::MIN),
-                    high.unwrap_or(i64::MAX)
+                    patient_hash,
+                    low,
+                    high
                 ])?;
             }
-            IndexValue::Number { value, low, high } => {
-                statement(&mut s.number, conn, INSERT_NUMBER)?
-                    .execute(params![rid, key, ord, patient, value, low, high])?;
+            IndexRow::Number { value, low, high } => {
+                statement(&mut s.number, conn, INSERT_NUMBER)?.execute(params![
+                    rid,
+                    param_hash,
+                    ord,
+                    patient_hash,
+                    value,
+                    low,
+                    high
+                ])?;
             }
-            IndexValue::Quantity {
+            IndexRow::Quantity {
                 value,
                 low,
                 high,
@@ -188,9 +170,9 @@ impl RowWriter<'_> {
             } => {
                 statement(&mut s.quantity, conn, INSERT_QUANTITY)?.execute(params![
                     rid,
-                    key,
+                    param_hash,
                     ord,
-                    patient,
+                    patient_hash,
                     value,
                     low,
                     high,
@@ -201,36 +183,36 @@ impl RowWriter<'_> {
                     canonical_code
                 ])?;
             }
-            IndexValue::Reference {
+            IndexRow::Reference {
                 target_type,
-                id,
+                target_id,
                 url,
                 version,
-                identifier,
+                identifier_system,
+                identifier_value,
             } => {
-                let (identifier_system, identifier_value) = match identifier {
-                    Some((system, value)) => (system.as_deref(), Some(value.as_str())),
-                    None => (None, None),
-                };
                 statement(&mut s.reference, conn, INSERT_REFERENCE)?.execute(params![
                     rid,
-                    key,
+                    param_hash,
                     ord,
-                    patient,
+                    patient_hash,
                     target_type,
-                    id,
+                    target_id,
                     url,
                     version,
                     identifier_system,
                     identifier_value
                 ])?;
             }
-            IndexValue::Uri(uri) => {
-                statement(&mut s.uri, conn, INSERT_URI)?
-                    .execute(params![rid, key, ord, patient, uri])?;
+            IndexRow::Uri(uri) => {
+                statement(&mut s.uri, conn, INSERT_URI)?.execute(params![
+                    rid,
+                    param_hash,
+                    ord,
+                    patient_hash,
+                    uri
+                ])?;
             }
-            // A composite inside a composite has no meaning in R4.
-            IndexValue::Composite(_) => {}
         }
         Ok(())
     }

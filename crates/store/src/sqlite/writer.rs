@@ -6,7 +6,7 @@
 //! once, and only then replies. With `synchronous=FULL` the commit is one
 //! fsync for the whole group.
 
-use super::apply;
+use super::apply::SqliteWriter;
 use crate::clock::MonotonicClock;
 use crate::{Clock, StoreError, WriteBatch, WriteOutcome};
 use rusqlite::{Connection, OptionalExtension};
@@ -173,7 +173,9 @@ fn commit_group(conn: &mut Connection, clock: &mut MonotonicClock, group: Vec<Jo
     for job in group {
         answers.push(match job {
             Job::Write(batch, reply) => Answer::Write(
-                isolated(conn, !isolate, |c| apply::apply_batch(c, clock, batch)),
+                isolated(conn, !isolate, |c| {
+                    crate::apply::apply_batch(&mut SqliteWriter(c), &mut || clock.now(), batch)
+                }),
                 reply,
             ),
             Job::Reindex(rows, reply) => {

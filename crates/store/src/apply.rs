@@ -1,0 +1,243 @@
+//! The rules of a [`WriteBatch`], the same for every backend: a create
+//! needs a free id, `If-Match` must name the current version, a deletion of
+//! a deleted resource changes nothing, a resource that live resources refer
+//! to cannot be deleted, and every stored version replaces the head row,
+//! the link rows and the index rows of its resource.
+//!
+//! A backend supplies the primitive reads and writes ([`VersionWriter`]),
+//! run inside the one transaction that holds the batch.
+
+use crate::document::stamp;
+use crate::{
+    Instant, ResourceKey, RowKeys, StoreError, StoredVersion, WriteBatch, WriteMethod, WriteOp,
+    WriteOutcome,
+};
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use tessera_fhir::search::IndexEntry;
+
+/// How many referrers a refused delete names.
+pub(crate) const REFERRERS_REPORTED: i64 = 10;
+
+/// The head row of a resource, as a write needs it.
+pub(crate) struct Head {
+    pub(crate) version: i64,
+    pub(crate) deleted: bool,
+}
+
+/// A version row to insert.
+pub(crate) struct NewVersion<'a> {
+    pub(crate) key: &'a ResourceKey,
+    pub(crate) version: i64,
+    pub(crate) last_updated: i64,
+    pub(crate) method: WriteMethod,
+    /// `None` for a deletion.
+    pub(crate) body: Option<&'a [u8]>,
+    pub(crate) keys: &'a RowKeys,
+}
+
+/// The statements a write is made of, inside the transaction holding the
+/// batch.
+pub(crate) trait VersionWriter {
+    /// The head of `key`; backends with concurrent writers lock it until
+    /// the transaction ends.
+    fn head(&mut self, key: &ResourceKey) -> Result<Option<Head>, StoreError>;
+    /// The current version of `key`.
+    fn current(&mut self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError>;
+    /// The patient and organisation keys of the head of `key`.
+    fn head_keys(
+        &mut self,
+        key: &ResourceKey,
+    ) -> Result<(Option<String>, Option<String>), StoreError>;
+    /// Live resources (other than `key`) whose current version refers to
+    /// `key`, at most [`REFERRERS_REPORTED`].
+    fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError>;
+    /// Inserts a version row; returns its `seq`.
+    fn insert_version(&mut self, version: &NewVersion<'_>) -> Result<i64, StoreError>;
+    /// Makes `version` (stored as `seq`) the head of its resource; returns
+    /// the resource's rid (kept from the first version).
+    fn upsert_head(&mut self, version: &NewVersion<'_>, seq: i64) -> Result<i64, StoreError>;
+    /// Makes the link rows of `key` exactly `references`.
+    fn replace_links(
+        &mut self,
+        key: &ResourceKey,
+        patient_key: Option<&str>,
+        references: &[ResourceKey],
+        first_version: bool,
+    ) -> Result<(), StoreError>;
+    /// Makes the index rows of `rid` exactly `entries`; `fresh` says it has
+    /// none yet.
+    fn replace_index(
+        &mut self,
+        rid: i64,
+        resource_type: &str,
+        patient_key: Option<&str>,
+        entries: &[IndexEntry],
+        fresh: bool,
+    ) -> Result<(), StoreError>;
+}
+
+/// Applies `batch` through `writer`, taking each version's `lastUpdated`
+/// from `now`.
+pub(crate) fn apply_batch(
+    writer: &mut impl VersionWriter,
+    now: &mut dyn FnMut() -> Instant,
+    batch: WriteBatch,
+) -> Result<Vec<WriteOutcome>, StoreError> {
+    let mut outcomes = Vec::with_capacity(batch.ops.len());
+    for op in batch.ops {
+        let outcome = match op {
+            WriteOp::Create {
+                key,
+                resource,
+                keys,
+            } => {
+                if writer.head(&key)?.is_some() {
+                    return Err(StoreError::AlreadyExists(key));
+                }
+                let version = store_version(
+                    writer,
+                    now,
+                    key,
+                    1,
+                    WriteMethod::Create,
+                    Some(resource),
+                    keys,
+                )?;
+                WriteOutcome::Stored {
+                    version,
+                    created: true,
+                }
+            }
+            WriteOp::Update {
+                key,
+                resource,
+                keys,
+                if_match,
+            } => {
+                let head = writer.head(&key)?;
+                check_if_match(&key, if_match, head.as_ref())?;
+                let created = head.as_ref().is_none_or(|h| h.deleted);
+                let next = head.map_or(1, |h| h.version + 1);
+                let version = store_version(
+                    writer,
+                    now,
+                    key,
+                    next,
+                    WriteMethod::Update,
+                    Some(resource),
+                    keys,
+                )?;
+                WriteOutcome::Stored { version, created }
+            }
+            WriteOp::Delete { key, if_match } => {
+                let Some(head) = writer.head(&key)? else {
+                    return Err(StoreError::NotFound(key));
+                };
+                check_if_match(&key, if_match, Some(&head))?;
+                if head.deleted {
+                    let version = writer
+                        .current(&key)?
+                        .ok_or_else(|| StoreError::NotFound(key.clone()))?;
+                    WriteOutcome::AlreadyDeleted { version }
+                } else {
+                    let referrers = writer.referrers(&key)?;
+                    if !referrers.is_empty() {
+                        return Err(StoreError::StillReferenced { key, referrers });
+                    }
+                    // The deletion keeps the patient and organisation of the
+                    // version it ends, so it stays inside the same
+                    // compartment; it holds no references.
+                    let (patient_key, author_org) = writer.head_keys(&key)?;
+                    let keys = RowKeys {
+                        patient_key,
+                        author_org,
+                        references: Vec::new(),
+                        index: Vec::new(),
+                    };
+                    let version = store_version(
+                        writer,
+                        now,
+                        key,
+                        head.version + 1,
+                        WriteMethod::Delete,
+                        None,
+                        keys,
+                    )?;
+                    WriteOutcome::Stored {
+                        version,
+                        created: false,
+                    }
+                }
+            }
+        };
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+fn check_if_match(
+    key: &ResourceKey,
+    if_match: Option<i64>,
+    head: Option<&Head>,
+) -> Result<(), StoreError> {
+    match (if_match, head) {
+        (Some(expected), Some(head)) if head.version == expected => Ok(()),
+        (Some(expected), current) => Err(StoreError::VersionConflict {
+            key: key.clone(),
+            expected,
+            current: current.map(|h| h.version),
+        }),
+        (None, _) => Ok(()),
+    }
+}
+
+/// Stores version `version` of `key`: a resource, or a deletion when `resource` is `None`.
+fn store_version(
+    writer: &mut impl VersionWriter,
+    now: &mut dyn FnMut() -> Instant,
+    key: ResourceKey,
+    version: i64,
+    method: WriteMethod,
+    resource: Option<Map<String, Value>>,
+    keys: RowKeys,
+) -> Result<StoredVersion, StoreError> {
+    let last_updated = now();
+    let body = resource
+        .map(|resource| stamp(&key, version, last_updated, resource))
+        .transpose()?;
+    let row = NewVersion {
+        key: &key,
+        version,
+        last_updated: last_updated.millis(),
+        method,
+        body: body.as_deref(),
+        keys: &keys,
+    };
+    let seq = writer.insert_version(&row)?;
+    let rid = writer.upsert_head(&row, seq)?;
+    writer.replace_links(
+        &key,
+        keys.patient_key.as_deref(),
+        &keys.references,
+        version == 1,
+    )?;
+    // A deletion carries no entries, so this also empties a deleted
+    // resource's rows: it can never match a search.
+    writer.replace_index(
+        rid,
+        &key.resource_type,
+        keys.patient_key.as_deref(),
+        &keys.index,
+        version == 1,
+    )?;
+    Ok(StoredVersion {
+        key,
+        version,
+        last_updated,
+        method,
+        body: body.map(Bytes::from).unwrap_or_default(),
+        patient_key: keys.patient_key,
+        author_org: keys.author_org,
+    })
+}
