@@ -25,6 +25,7 @@ mod document;
 mod error;
 mod index_rows;
 mod model;
+pub mod postgres;
 pub mod search;
 pub mod sqlite;
 
@@ -54,7 +55,8 @@ pub struct ReindexProgress {
     pub replaced: u64,
 }
 
-/// Persistence of versioned FHIR resources. Implemented by [`sqlite::SqliteStore`].
+/// Persistence of versioned FHIR resources. Implemented by
+/// [`sqlite::SqliteStore`] and [`postgres::PostgresStore`].
 ///
 /// All methods are cancel-safe in the sense that dropping the future never
 /// leaves a half-applied write: a write batch, once handed to the backend,

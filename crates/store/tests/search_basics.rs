@@ -5,12 +5,11 @@ mod common;
 
 use common::*;
 use tessera_fhir::search::{Comparison, ParamType, StringMatch};
-use tessera_store::ResourceStore;
 
 #[tokio::test]
 async fn token_string_date_and_reference_predicates_combine() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     put(
         s,
         "Patient",
@@ -114,7 +113,7 @@ async fn token_string_date_and_reference_predicates_combine() {
 #[tokio::test]
 async fn pages_follow_the_cursor() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     for i in 0..25 {
         put(
             s,

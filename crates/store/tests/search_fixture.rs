@@ -12,13 +12,13 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
 use tessera_fhir::Definitions;
-use tessera_store::{ResourceKey, ResourceStore, RowKeys, WriteBatch, WriteOp};
+use tessera_store::{ResourceKey, RowKeys, WriteBatch, WriteOp};
 
 #[tokio::test]
 async fn every_fixture_case_gives_the_known_answer() {
     let definitions = Definitions::r4();
     let f = open();
-    let store = &f.store;
+    let store = &*f.store;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/search");
     let bundle: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("fixture.json")).unwrap()).unwrap();

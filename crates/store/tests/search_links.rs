@@ -5,11 +5,9 @@ mod common;
 use common::*;
 use std::collections::BTreeSet;
 use tessera_fhir::search::{Condition, Include, SearchQuery, StringMatch};
-use tessera_store::ResourceStore;
-use tessera_store::sqlite::SqliteStore;
 
 /// Two organisations, two patients, their observations and a report.
-async fn clinic(s: &SqliteStore) {
+async fn clinic(s: &dyn tessera_store::ResourceStore) {
     put(
         s,
         "Organization",
@@ -115,7 +113,7 @@ fn has(source_type: &str, param: &str, condition: Condition) -> Condition {
 #[tokio::test]
 async fn chains_one_and_two_links_deep() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     clinic(s).await;
     let q = and(
         query("Observation"),
@@ -181,7 +179,7 @@ async fn chains_one_and_two_links_deep() {
 #[tokio::test]
 async fn has_and_nested_has() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     clinic(s).await;
     let q = and(
         query("Patient"),
@@ -255,7 +253,10 @@ fn include(
     }
 }
 
-async fn page_ids(s: &SqliteStore, q: &SearchQuery) -> (BTreeSet<String>, BTreeSet<String>) {
+async fn page_ids(
+    s: &dyn tessera_store::ResourceStore,
+    q: &SearchQuery,
+) -> (BTreeSet<String>, BTreeSet<String>) {
     let page = s.search(q, None).await.unwrap();
     (
         page.matches.iter().map(|v| v.key.to_string()).collect(),
@@ -266,7 +267,7 @@ async fn page_ids(s: &SqliteStore, q: &SearchQuery) -> (BTreeSet<String>, BTreeS
 #[tokio::test]
 async fn includes_revincludes_iterate_and_wildcard() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     clinic(s).await;
     let mut q = and(
         query("Observation"),

@@ -11,10 +11,7 @@ use tessera_fhir::search::{IndexEntry, ParamType, TotalMode};
 use tessera_store::{ResourceKey, ResourceStore, RowKeys, StoreError, WriteBatch, WriteOp};
 
 /// Writes many resources in batches (one commit per batch).
-async fn put_many(
-    store: &tessera_store::sqlite::SqliteStore,
-    items: Vec<(String, Vec<IndexEntry>)>,
-) {
+async fn put_many(store: &dyn ResourceStore, items: Vec<(String, Vec<IndexEntry>)>) {
     for chunk in items.chunks(500) {
         let ops = chunk
             .iter()
@@ -38,7 +35,7 @@ async fn put_many(
 #[tokio::test]
 async fn sorts_on_several_keys_with_ties_broken_by_rid() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let people = [
         ("marie", "female", 1867),
         ("ada", "female", 1815),
@@ -103,7 +100,7 @@ async fn sorts_on_several_keys_with_ties_broken_by_rid() {
 #[tokio::test]
 async fn cursors_are_checked() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     for i in 0..3 {
         put(
             s,
@@ -134,7 +131,7 @@ async fn cursors_are_checked() {
 #[tokio::test]
 async fn ten_thousand_matches_page_exactly_once_while_data_changes() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let day_ms = 86_400_000;
     let items = (0..10_000)
         .map(|i| {
@@ -214,7 +211,7 @@ async fn ten_thousand_matches_page_exactly_once_while_data_changes() {
 #[tokio::test]
 async fn totals_none_estimate_accurate_and_count_only() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     for i in 0..30 {
         put(
             s,
@@ -281,7 +278,7 @@ async fn totals_none_estimate_accurate_and_count_only() {
 #[tokio::test]
 async fn updates_and_deletes_keep_the_index_exact() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     put(
         s,
         "Patient",

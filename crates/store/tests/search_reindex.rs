@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use tessera_fhir::search::{IndexEntry, StringMatch};
-use tessera_store::{ReindexProgress, ResourceKey, ResourceStore, RowKeys, WriteBatch, WriteOp};
+use tessera_store::{ReindexProgress, ResourceKey, RowKeys, WriteBatch, WriteOp};
 
 /// An extractor that indexes `name` from the JSON's `family` property.
 fn family(_: &ResourceKey, resource: &Value) -> Vec<IndexEntry> {
@@ -18,7 +18,7 @@ fn family(_: &ResourceKey, resource: &Value) -> Vec<IndexEntry> {
 #[tokio::test]
 async fn rebuilds_rows_from_stored_json_by_type_with_progress() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let mut ops = Vec::new();
     for i in 0..1_200 {
         let (resource_type, name) = if i % 2 == 0 {

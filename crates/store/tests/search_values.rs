@@ -8,7 +8,7 @@ use tessera_fhir::search::{Comparison, Condition, IndexValue, ParamType, StringM
 #[tokio::test]
 async fn string_prefix_exact_contains_and_or_and() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     put(
         s,
         "Patient",
@@ -111,7 +111,7 @@ fn token_test(
 #[tokio::test]
 async fn token_forms_and_modifiers() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let mrn =
         |system: Option<&str>, code: &str, text: Option<&str>, of_type: Option<(&str, &str)>| {
             entry(
@@ -248,7 +248,7 @@ async fn token_forms_and_modifiers() {
 #[tokio::test]
 async fn date_prefixes_follow_r4_range_semantics() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let (d_low, d_high) = day(2024, 5, 1);
     let year = (ms(2024, 1, 1, 0, 0), ms(2025, 1, 1, 0, 0) - 1);
     put(
@@ -357,7 +357,7 @@ fn number_is(comparison: Comparison, low: f64, high: f64) -> Condition {
 #[tokio::test]
 async fn number_prefixes() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     put(
         s,
         "RiskAssessment",

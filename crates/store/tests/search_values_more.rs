@@ -45,7 +45,7 @@ fn quantity(value: f64, code: &str, canonical: Option<(f64, &str)>) -> IndexValu
 #[tokio::test]
 async fn quantity_units_and_canonical_comparison() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let ucum = Some("http://unitsofmeasure.org");
     put(
         s,
@@ -125,7 +125,7 @@ async fn quantity_units_and_canonical_comparison() {
 #[tokio::test]
 async fn reference_forms() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     put(s, "Patient", "p1", None, vec![]).await;
     put(s, "Group", "p1", None, vec![]).await;
     put(
@@ -236,7 +236,7 @@ async fn reference_forms() {
 #[tokio::test]
 async fn uri_exact_below_above() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     put(
         s,
         "ValueSet",
@@ -304,7 +304,7 @@ async fn uri_exact_below_above() {
 #[tokio::test]
 async fn composite_components_match_within_one_entry() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     let component = |code: &str, v: f64| {
         entry(
             "component-code-value-quantity",
@@ -387,7 +387,7 @@ async fn composite_components_match_within_one_entry() {
 #[tokio::test]
 async fn missing_id_and_compartment() {
     let f = open();
-    let s = &f.store;
+    let s = &*f.store;
     // A system search with criteria over an empty store.
     let mut nothing = query("Patient");
     nothing.resource_types.clear();

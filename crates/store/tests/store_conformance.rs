@@ -1,32 +1,14 @@
-//! The store conformance suite: behaviour every backend must show. Runs on a
-//! real SQLite file in a temporary directory (PostgreSQL joins with its
-//! backend).
+//! The store conformance suite: behaviour every backend must show. Runs on
+//! the backend `TESSERA_TEST_BACKEND` names (see `common`): a real SQLite
+//! file, or a fresh database on a real PostgreSQL server.
+
+mod common;
 
 use serde_json::{Map, Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
-use tessera_store::sqlite::SqliteStore;
 use tessera_store::{
-    Clock, HistoryQuery, HistoryScope, ResourceKey, ResourceStore, RowKeys, StoreError, WriteBatch,
+    HistoryQuery, HistoryScope, ResourceKey, ResourceStore, RowKeys, StoreError, WriteBatch,
     WriteOp, WriteOutcome,
 };
-
-/// A clock that advances one millisecond per reading.
-struct TickingClock(AtomicI64);
-
-impl Clock for TickingClock {
-    fn now_millis(&self) -> i64 {
-        self.0.fetch_add(1, Ordering::SeqCst)
-    }
-}
-
-fn open(dir: &tempfile::TempDir) -> SqliteStore {
-    SqliteStore::open(
-        &dir.path().join("tessera.db"),
-        Arc::new(TickingClock(AtomicI64::new(1_700_000_000_000))),
-    )
-    .unwrap()
-}
 
 fn patient(family: &str) -> Map<String, Value> {
     match json!({"resourceType": "Patient", "name": [{"family": family}]}) {
@@ -40,7 +22,7 @@ fn body(version: &tessera_store::StoredVersion) -> Value {
 }
 
 async fn put(
-    store: &SqliteStore,
+    store: &dyn ResourceStore,
     key: &ResourceKey,
     family: &str,
     if_match: Option<i64>,
@@ -61,12 +43,12 @@ async fn put(
 
 #[tokio::test]
 async fn versions_are_kept_and_stamped() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
+    let fixture = common::open();
+    let store = &*fixture.store;
     let key = ResourceKey::new("Patient", "p1");
-    let first = put(&store, &key, "One", None).await.unwrap();
+    let first = put(store, &key, "One", None).await.unwrap();
     assert!(matches!(first, WriteOutcome::Stored { created: true, .. }));
-    let second = put(&store, &key, "Two", Some(1)).await.unwrap();
+    let second = put(store, &key, "Two", Some(1)).await.unwrap();
     let WriteOutcome::Stored { version, created } = second else {
         panic!("expected a stored version")
     };
@@ -86,12 +68,12 @@ async fn versions_are_kept_and_stamped() {
 
 #[tokio::test]
 async fn stale_if_match_is_refused_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
+    let fixture = common::open();
+    let store = &*fixture.store;
     let key = ResourceKey::new("Patient", "p1");
-    put(&store, &key, "One", None).await.unwrap();
-    put(&store, &key, "Two", Some(1)).await.unwrap();
-    let stale = put(&store, &key, "Three", Some(1)).await;
+    put(store, &key, "One", None).await.unwrap();
+    put(store, &key, "Two", Some(1)).await.unwrap();
+    let stale = put(store, &key, "Three", Some(1)).await;
     assert!(matches!(
         stale,
         Err(StoreError::VersionConflict {
@@ -105,8 +87,8 @@ async fn stale_if_match_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_failing_batch_leaves_no_trace_and_does_not_harm_its_group() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(open(&dir));
+    let fixture = common::open();
+    let store = fixture.store.clone();
     let good = ResourceKey::new("Patient", "good");
     let bad_batch = WriteBatch {
         ops: vec![
@@ -122,7 +104,8 @@ async fn a_failing_batch_leaves_no_trace_and_does_not_harm_its_group() {
             },
         ],
     };
-    let (bad, good_result) = tokio::join!(store.write(bad_batch), put(&store, &good, "Good", None));
+    let (bad, good_result) =
+        tokio::join!(store.write(bad_batch), put(&*store, &good, "Good", None));
     assert!(matches!(bad, Err(StoreError::NotFound(_))));
     assert!(good_result.is_ok());
     assert!(
@@ -137,10 +120,10 @@ async fn a_failing_batch_leaves_no_trace_and_does_not_harm_its_group() {
 
 #[tokio::test]
 async fn delete_keeps_history_and_refuses_while_referenced() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
+    let fixture = common::open();
+    let store = &*fixture.store;
     let patient_key = ResourceKey::new("Patient", "p1");
-    put(&store, &patient_key, "One", None).await.unwrap();
+    put(store, &patient_key, "One", None).await.unwrap();
     let observation = ResourceKey::new("Observation", "o1");
     store
         .write(WriteBatch::single(WriteOp::Create {
@@ -221,11 +204,11 @@ async fn delete_keeps_history_and_refuses_while_referenced() {
 
 #[tokio::test]
 async fn history_pages_cover_every_version_once_newest_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
+    let fixture = common::open();
+    let store = &*fixture.store;
     for i in 0..25 {
         put(
-            &store,
+            store,
             &ResourceKey::new("Patient", format!("p{}", i % 7)),
             "X",
             None,
@@ -275,17 +258,14 @@ async fn history_pages_cover_every_version_once_newest_first() {
 
 #[tokio::test]
 async fn acknowledged_writes_survive_reopening() {
-    let dir = tempfile::tempdir().unwrap();
+    let mut fixture = common::open();
     let key = ResourceKey::new("Patient", "p1");
-    {
-        let store = open(&dir);
-        put(&store, &key, "One", None).await.unwrap();
-        put(&store, &key, "Two", None).await.unwrap();
-        store.close().await.unwrap();
-    }
-    let store = open(&dir);
+    put(&*fixture.store, &key, "One", None).await.unwrap();
+    put(&*fixture.store, &key, "Two", None).await.unwrap();
+    fixture.reopen().await;
+    let store = &*fixture.store;
     assert_eq!(store.read(&key).await.unwrap().unwrap().version, 2);
-    let third = put(&store, &key, "Three", None).await.unwrap();
+    let third = put(store, &key, "Three", None).await.unwrap();
     let WriteOutcome::Stored { version, .. } = third else {
         panic!()
     };
@@ -298,10 +278,10 @@ async fn acknowledged_writes_survive_reopening() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_never_lose_an_update() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(open(&dir));
+    let fixture = common::open();
+    let store = fixture.store.clone();
     let key = ResourceKey::new("Patient", "shared");
-    put(&store, &key, "Start", None).await.unwrap();
+    put(&*store, &key, "Start", None).await.unwrap();
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let store = store.clone();
@@ -310,7 +290,7 @@ async fn concurrent_writers_never_lose_an_update() {
             let mut won = 0;
             for _ in 0..50 {
                 let current = store.read(&key).await.unwrap().unwrap().version;
-                if put(&store, &key, "Mine", Some(current)).await.is_ok() {
+                if put(&*store, &key, "Mine", Some(current)).await.is_ok() {
                     won += 1;
                 }
             }

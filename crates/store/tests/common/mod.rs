@@ -1,7 +1,9 @@
-//! Helpers for the search tests: a store on a real SQLite file in a
-//! temporary directory, resources written with hand-made index entries (so
-//! these tests do not depend on the FHIRPath extraction), and queries built
-//! directly in the typed form the parser produces.
+//! Helpers for the store tests: a store on the backend under test (a real
+//! SQLite file in a temporary directory, or a fresh database on a real
+//! PostgreSQL server when `TESSERA_TEST_BACKEND=postgres`), resources
+//! written with hand-made index entries (so these tests do not depend on
+//! the FHIRPath extraction), and queries built directly in the typed form
+//! the parser produces.
 
 #![allow(dead_code)]
 
@@ -13,6 +15,7 @@ use tessera_fhir::search::{
     Comparison, Condition, Criterion, DateRange, IndexEntry, IndexValue, ParamType, SearchQuery,
     SortKey, StringMatch, TotalMode, ValueTest,
 };
+use tessera_store::postgres::{PostgresStore, ScratchDatabase};
 use tessera_store::sqlite::SqliteStore;
 use tessera_store::{ResourceKey, ResourceStore, RowKeys, WriteBatch, WriteOp};
 
@@ -25,19 +28,73 @@ impl tessera_store::Clock for TickingClock {
     }
 }
 
+/// The PostgreSQL server tests use unless `TESSERA_TEST_POSTGRES` names another.
+pub const DEFAULT_POSTGRES: &str = "postgres://tessera:tessera@127.0.0.1:5432/postgres";
+
+/// The backend under test, from `TESSERA_TEST_BACKEND` (`sqlite`, the
+/// default, or `postgres`).
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TESSERA_TEST_BACKEND").as_deref() {
+        Ok("postgres") => {
+            Some(std::env::var("TESSERA_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into()))
+        }
+        Ok("sqlite") | Err(_) => None,
+        Ok(other) => panic!("TESSERA_TEST_BACKEND={other}: expected sqlite or postgres"),
+    }
+}
+
+/// Where a fixture's data lives.
+enum Location {
+    Sqlite(tempfile::TempDir),
+    Postgres(ScratchDatabase),
+}
+
 pub struct Fixture {
-    pub store: SqliteStore,
-    _dir: tempfile::TempDir,
+    // Declared first: dropped (closing its connections) before the location.
+    pub store: Arc<dyn ResourceStore>,
+    location: Location,
+    clock: Arc<TickingClock>,
 }
 
 pub fn open() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(
-        &dir.path().join("tessera.db"),
-        Arc::new(TickingClock(AtomicI64::new(1_700_000_000_000))),
-    )
-    .unwrap();
-    Fixture { store, _dir: dir }
+    let clock = Arc::new(TickingClock(AtomicI64::new(1_700_000_000_000)));
+    let location = match postgres_admin_url() {
+        Some(admin) => Location::Postgres(ScratchDatabase::create(&admin).unwrap_or_else(|e| {
+            panic!("TESSERA_TEST_BACKEND=postgres but no database at {admin}: {e}")
+        })),
+        None => Location::Sqlite(tempfile::tempdir().unwrap()),
+    };
+    let store = open_at(&location, clock.clone());
+    Fixture {
+        store,
+        location,
+        clock,
+    }
+}
+
+fn open_at(location: &Location, clock: Arc<TickingClock>) -> Arc<dyn ResourceStore> {
+    match location {
+        Location::Sqlite(dir) => {
+            Arc::new(SqliteStore::open(&dir.path().join("tessera.db"), clock).unwrap())
+        }
+        Location::Postgres(db) => Arc::new(PostgresStore::open(db.url(), clock).unwrap()),
+    }
+}
+
+impl Fixture {
+    /// Closes the store and opens it again on the same data.
+    pub async fn reopen(&mut self) {
+        self.store.close().await.unwrap();
+        self.store = open_at(&self.location, self.clock.clone());
+    }
+
+    /// Which backend this is, for messages.
+    pub fn backend(&self) -> &'static str {
+        match self.location {
+            Location::Sqlite(_) => "sqlite",
+            Location::Postgres(_) => "postgres",
+        }
+    }
 }
 
 pub fn entry(param: &str, value: IndexValue) -> IndexEntry {
@@ -110,7 +167,7 @@ fn body(resource_type: &str) -> Map<String, Value> {
 
 /// Creates or updates `type/id` with these index entries and patient key.
 pub async fn put(
-    store: &SqliteStore,
+    store: &dyn ResourceStore,
     resource_type: &str,
     id: &str,
     patient: Option<&str>,
@@ -143,7 +200,7 @@ pub async fn put(
         .unwrap();
 }
 
-pub async fn delete(store: &SqliteStore, resource_type: &str, id: &str) {
+pub async fn delete(store: &dyn ResourceStore, resource_type: &str, id: &str) {
     store
         .write(WriteBatch::single(WriteOp::Delete {
             key: ResourceKey::new(resource_type, id),
@@ -245,7 +302,7 @@ pub fn sort(
 }
 
 /// The ids of every match, following cursors to the last page, in order.
-pub async fn all_ids(store: &SqliteStore, query: &SearchQuery) -> Vec<String> {
+pub async fn all_ids(store: &dyn ResourceStore, query: &SearchQuery) -> Vec<String> {
     let mut ids = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -259,7 +316,7 @@ pub async fn all_ids(store: &SqliteStore, query: &SearchQuery) -> Vec<String> {
 }
 
 /// The ids of every match as a set.
-pub async fn id_set(store: &SqliteStore, query: &SearchQuery) -> BTreeSet<String> {
+pub async fn id_set(store: &dyn ResourceStore, query: &SearchQuery) -> BTreeSet<String> {
     all_ids(store, query).await.into_iter().collect()
 }
 

@@ -1,0 +1,318 @@
+//! The PostgreSQL backend: for a hospital or a network that outgrows one
+//! file. Chosen with a `postgres://` database URL.
+//!
+//! Every call runs on a pooled connection ([`connection`], `r2d2` over the
+//! synchronous `postgres` client) on tokio's blocking pool, so a slow
+//! statement never stalls the async workers. A write batch is one
+//! transaction ([`apply`]): the head rows it touches are locked
+//! (`SELECT ... FOR UPDATE`), so `If-Match` is exact across connections and
+//! across Tessera processes sharing the database, and a batch that loses a
+//! race (deadlock, a key taken by a concurrent create) runs again, up to
+//! [`WRITE_ATTEMPTS`] times. Durability is PostgreSQL's: the commit returns
+//! once its WAL record is flushed (`synchronous_commit=on`, the default),
+//! and concurrent commits share that flush.
+//!
+//! Searches use the same compiler as SQLite, rendered in the PostgreSQL
+//! dialect ([`search`]).
+
+mod apply;
+mod connection;
+mod index_rows;
+mod reads;
+mod reindex;
+mod schema;
+mod scratch;
+mod search;
+
+pub use scratch::{SCRATCH_PREFIX, ScratchDatabase};
+
+use crate::clock::MonotonicClock;
+use crate::{
+    Clock, HistoryPage, HistoryQuery, ResourceKey, ResourceStore, SearchPage, StoreError,
+    StoredVersion, WriteBatch, WriteOutcome,
+};
+use async_trait::async_trait;
+use connection::{ConnectionFactory, PgConnection};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How many times a write batch that lost a race is tried in all.
+pub const WRITE_ATTEMPTS: usize = 5;
+
+/// Connections each Tessera process keeps to the database at most.
+pub const POOL_SIZE: u32 = 16;
+
+/// The connection pool. Dropping it closes its connections, which the
+/// synchronous client does by running its own runtime: so the last handle
+/// is dropped on a thread of its own, never on an async worker.
+struct Pool(Option<r2d2::Pool<ConnectionFactory>>);
+
+impl Pool {
+    fn handle(&self) -> Result<r2d2::Pool<ConnectionFactory>, StoreError> {
+        self.0
+            .clone()
+            .ok_or_else(|| StoreError::Unavailable("the store is closed".into()))
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+/// The PostgreSQL implementation of [`ResourceStore`].
+pub struct PostgresStore {
+    pool: Pool,
+    clock: Arc<Mutex<MonotonicClock>>,
+    /// The URL without its password, for messages.
+    display_url: String,
+}
+
+/// A database URL with any password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Runs `f` on a thread of its own. The synchronous client drives its
+/// socket with a runtime of its own, which cannot start on a thread that
+/// is already inside an async runtime.
+pub(crate) fn off_runtime<T: Send>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send,
+) -> Result<T, StoreError> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(f)
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("a database thread panicked".into())))
+    })
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db`),
+    /// applies pending migrations and opens the pool. May be called from
+    /// inside an async runtime.
+    pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<PostgresStore, StoreError> {
+        off_runtime(|| PostgresStore::open_here(url, clock))
+    }
+
+    fn open_here(url: &str, clock: Arc<dyn Clock>) -> Result<PostgresStore, StoreError> {
+        let display_url = redact(url);
+        let open_error = |reason: String| StoreError::Open {
+            path: display_url.clone(),
+            reason,
+        };
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| open_error(e.to_string()))?;
+        config.application_name("tessera");
+        config.connect_timeout(Duration::from_secs(10));
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .error_handler(Box::new(r2d2::LoggingErrorHandler))
+            .build(ConnectionFactory { config })
+            .map_err(|e| open_error(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| open_error(e.to_string()))?;
+        schema::migrate(&mut conn.client).map_err(|e| open_error(e.to_string()))?;
+        let mut monotonic = MonotonicClock::new(clock);
+        let newest: Option<i64> = conn
+            .client
+            .query_one("SELECT MAX(last_updated) FROM resource_version", &[])?
+            .try_get(0)?;
+        if let Some(newest) = newest {
+            monotonic.not_before(newest);
+        }
+        drop(conn);
+        Ok(PostgresStore {
+            pool: Pool(Some(pool)),
+            clock: Arc::new(Mutex::new(monotonic)),
+            display_url,
+        })
+    }
+
+    /// The database URL, password redacted.
+    pub fn url(&self) -> &str {
+        &self.display_url
+    }
+
+    /// Runs `f` on a pooled connection on the blocking pool.
+    async fn with_connection<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut PgConnection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let pool = self.pool.handle()?;
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("a database task failed: {e}")))?
+    }
+
+    /// The SQL and parameters of a search's first-page statement, as run.
+    pub fn search_sql(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+    ) -> Result<crate::search::render::Rendered, StoreError> {
+        search::explain_page(query)
+    }
+
+    /// PostgreSQL's `EXPLAIN` of a search's first-page statement.
+    pub async fn search_query_plan(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+    ) -> Result<Vec<String>, StoreError> {
+        let query = query.clone();
+        self.with_connection(move |conn| search::query_plan(conn, &query))
+            .await
+    }
+}
+
+/// Applies `batch` in one transaction, again if it lost a race.
+fn write_batch(
+    conn: &mut PgConnection,
+    clock: &Mutex<MonotonicClock>,
+    batch: WriteBatch,
+) -> Result<Vec<WriteOutcome>, StoreError> {
+    let mut now = || clock.lock().unwrap_or_else(|e| e.into_inner()).now();
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let last = attempt >= WRITE_ATTEMPTS;
+        let PgConnection { client, statements } = &mut *conn;
+        let tx = client.transaction()?;
+        let mut writer = apply::PgWriter {
+            tx,
+            statements,
+            index: index_rows::IndexBuffer::default(),
+            retryable: false,
+        };
+        match crate::apply::apply_batch(&mut writer, &mut now, batch.clone()) {
+            Ok(outcomes) => match writer.commit() {
+                Ok(()) => return Ok(outcomes),
+                Err((_, true)) if !last => {}
+                Err((error, _)) => return Err(error),
+            },
+            Err(error) => {
+                // Dropping the writer rolls its transaction back.
+                let retry = writer.retryable && !last;
+                drop(writer);
+                if !retry {
+                    return Err(error);
+                }
+            }
+        }
+        tracing::debug!(
+            attempt,
+            "a write batch lost a race with another writer; retrying"
+        );
+        std::thread::sleep(Duration::from_millis(2 << attempt));
+    }
+}
+
+#[async_trait]
+impl ResourceStore for PostgresStore {
+    async fn write(&self, batch: WriteBatch) -> Result<Vec<WriteOutcome>, StoreError> {
+        let clock = self.clock.clone();
+        self.with_connection(move |conn| write_batch(conn, &clock, batch))
+            .await
+    }
+
+    async fn read(&self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError> {
+        let key = key.clone();
+        self.with_connection(move |conn| {
+            let PgConnection { client, statements } = conn;
+            reads::current(client, statements, &key)
+        })
+        .await
+    }
+
+    async fn read_version(
+        &self,
+        key: &ResourceKey,
+        version: i64,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let key = key.clone();
+        self.with_connection(move |conn| {
+            let PgConnection { client, statements } = conn;
+            reads::version(client, statements, &key, version)
+        })
+        .await
+    }
+
+    async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
+        let query = query.clone();
+        self.with_connection(move |conn| {
+            let PgConnection { client, statements } = conn;
+            reads::history(client, statements, &query)
+        })
+        .await
+    }
+
+    async fn search(
+        &self,
+        query: &tessera_fhir::search::SearchQuery,
+        cursor: Option<&str>,
+    ) -> Result<SearchPage, StoreError> {
+        let query = query.clone();
+        let cursor = cursor.map(str::to_owned);
+        self.with_connection(move |conn| {
+            crate::search::execute::search(&mut search::PgSearch(conn), &query, cursor.as_deref())
+        })
+        .await
+    }
+
+    async fn reindex(
+        &self,
+        types: &[String],
+        extract: &crate::IndexExtractor,
+        progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
+    ) -> Result<crate::ReindexProgress, StoreError> {
+        reindex::reindex(self, types, extract, progress).await
+    }
+
+    async fn close(&self) -> Result<(), StoreError> {
+        // Writes are transactions that have committed or rolled back by the
+        // time their callers return; the pool closes its connections when
+        // the store is dropped.
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://tessera:secret@127.0.0.1:5432/db"),
+            "postgres://tessera:***@127.0.0.1:5432/db"
+        );
+        assert_eq!(
+            redact("postgres://tessera@host/db"),
+            "postgres://tessera@host/db"
+        );
+        assert_eq!(redact("postgres:///db"), "postgres:///db");
+    }
+}

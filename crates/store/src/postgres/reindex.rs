@@ -1,0 +1,185 @@
+//! Rebuilding the search index on PostgreSQL: live resources are read in
+//! rid order in chunks, their entries extracted on the caller's thread, and
+//! each chunk written in one transaction that replaces the rows of every
+//! resource whose head is still the version read (one written meanwhile was
+//! indexed by its own write).
+
+use super::PostgresStore;
+use super::connection::{PgConnection, StatementCache};
+use super::index_rows::{self, IndexBuffer};
+use crate::{IndexExtractor, ReindexProgress, ResourceKey, StoreError};
+use postgres::types::ToSql;
+use postgres::{GenericClient, Row};
+
+/// Resources read, extracted and written per step.
+const CHUNK: i64 = 500;
+
+/// One live resource as read for reindexing.
+struct Stored {
+    rid: i64,
+    seq: i64,
+    key: ResourceKey,
+    patient_key: Option<String>,
+    body: Vec<u8>,
+}
+
+/// The fresh entries of one resource, as read at `seq`.
+struct Fresh {
+    rid: i64,
+    seq: i64,
+    resource_type: String,
+    patient_key: Option<String>,
+    entries: Vec<tessera_fhir::search::IndexEntry>,
+}
+
+pub(crate) async fn reindex(
+    store: &PostgresStore,
+    types: &[String],
+    extract: &IndexExtractor,
+    progress: &mut (dyn FnMut(ReindexProgress) + Send),
+) -> Result<ReindexProgress, StoreError> {
+    let scopes: Vec<Option<String>> = if types.is_empty() {
+        vec![None]
+    } else {
+        types.iter().cloned().map(Some).collect()
+    };
+    let mut state = ReindexProgress::default();
+    for scope in &scopes {
+        let scope = scope.clone();
+        state.total += store
+            .with_connection(move |conn| count(conn, scope.as_deref()))
+            .await?;
+    }
+    progress(state);
+    for scope in scopes {
+        let mut after = 0;
+        loop {
+            let chunk_scope = scope.clone();
+            let chunk = store
+                .with_connection(move |conn| read_chunk(conn, chunk_scope.as_deref(), after))
+                .await?;
+            let Some(last) = chunk.last() else { break };
+            after = last.rid;
+            let mut rows = Vec::with_capacity(chunk.len());
+            for stored in chunk {
+                let resource: serde_json::Value =
+                    serde_json::from_slice(&stored.body).map_err(|e| StoreError::Corrupt {
+                        key: stored.key.clone(),
+                        reason: e.to_string(),
+                    })?;
+                let entries = extract(&stored.key, &resource);
+                rows.push(Fresh {
+                    rid: stored.rid,
+                    seq: stored.seq,
+                    resource_type: stored.key.resource_type,
+                    patient_key: stored.patient_key,
+                    entries,
+                });
+            }
+            let read = rows.len() as u64;
+            state.replaced += store.with_connection(move |conn| write(conn, rows)).await?;
+            state.done += read;
+            progress(state);
+        }
+    }
+    Ok(state)
+}
+
+fn count(conn: &mut PgConnection, resource_type: Option<&str>) -> Result<u64, StoreError> {
+    let rows = match resource_type {
+        Some(t) => conn.client.query(
+            "SELECT COUNT(*) FROM resource WHERE resource_type = $1 AND deleted = 0",
+            &[&t],
+        )?,
+        None => conn
+            .client
+            .query("SELECT COUNT(*) FROM resource WHERE deleted = 0", &[])?,
+    };
+    let n: i64 = match rows.first() {
+        Some(row) => row.try_get(0)?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+fn read_chunk(
+    conn: &mut PgConnection,
+    resource_type: Option<&str>,
+    after: i64,
+) -> Result<Vec<Stored>, StoreError> {
+    const COLUMNS: &str = "r.rid, r.seq, r.resource_type, r.id, r.patient_key, v.body \
+        FROM resource r JOIN resource_version v ON v.seq = r.seq";
+    let rows = match resource_type {
+        Some(t) => query(
+            conn,
+            &format!(
+                "SELECT {COLUMNS} WHERE r.resource_type = $1 AND r.rid > $2 AND r.deleted = 0 \
+                 ORDER BY r.rid LIMIT $3"
+            ),
+            &[&t, &after, &CHUNK],
+        )?,
+        None => query(
+            conn,
+            &format!("SELECT {COLUMNS} WHERE r.rid > $1 AND r.deleted = 0 ORDER BY r.rid LIMIT $2"),
+            &[&after, &CHUNK],
+        )?,
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(Stored {
+                rid: row.try_get(0)?,
+                seq: row.try_get(1)?,
+                key: ResourceKey::new(row.try_get::<_, String>(2)?, row.try_get::<_, String>(3)?),
+                patient_key: row.try_get(4)?,
+                body: row.try_get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn query(
+    conn: &mut PgConnection,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>, StoreError> {
+    let PgConnection { client, statements } = conn;
+    let statement = statements.get(client, sql)?;
+    Ok(client.query(&statement, params)?)
+}
+
+fn write(conn: &mut PgConnection, rows: Vec<Fresh>) -> Result<u64, StoreError> {
+    let PgConnection { client, statements } = conn;
+    let mut tx = client.transaction()?;
+    let mut buffer = IndexBuffer::default();
+    let mut replaced = 0;
+    for row in rows {
+        if !still_head(&mut tx, statements, row.rid, row.seq)? {
+            continue;
+        }
+        index_rows::remove(&mut tx, statements, row.rid)?;
+        buffer.add(
+            row.rid,
+            &row.resource_type,
+            row.patient_key.as_deref(),
+            &row.entries,
+        );
+        replaced += 1;
+    }
+    buffer.flush(&mut tx, statements)?;
+    tx.commit()?;
+    Ok(replaced)
+}
+
+/// Whether live resource `rid` is still at `seq` (locking its head).
+fn still_head(
+    tx: &mut impl GenericClient,
+    statements: &mut StatementCache,
+    rid: i64,
+    seq: i64,
+) -> Result<bool, StoreError> {
+    let statement = statements.get(
+        tx,
+        "SELECT 1 FROM resource WHERE rid = $1 AND seq = $2 AND deleted = 0 FOR UPDATE",
+    )?;
+    Ok(!tx.query(&statement, &[&rid, &seq])?.is_empty())
+}

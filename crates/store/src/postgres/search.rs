@@ -1,0 +1,85 @@
+//! Running a search on PostgreSQL: the [`SearchConnection`] of a pooled
+//! connection (statements rendered for PostgreSQL, prepared once per
+//! connection), and `EXPLAIN` for the plan tools.
+
+use super::connection::{PgConnection, PgValue, sql_value};
+use super::reads::version_from_row;
+use crate::search::build::page_query;
+use crate::search::execute::SearchConnection;
+use crate::search::plan::plan;
+use crate::search::render::{Dialect, Rendered, render};
+use crate::search::sql::{Query, SqlValue};
+use crate::{StoreError, StoredVersion};
+use postgres::Row;
+use postgres::types::ToSql;
+use tessera_fhir::search::SearchQuery;
+
+pub(crate) struct PgSearch<'c>(pub(crate) &'c mut PgConnection);
+
+impl PgSearch<'_> {
+    fn run(&mut self, query: &Query) -> Result<Vec<Row>, StoreError> {
+        let Rendered { sql, params } = render(query, Dialect::Postgres);
+        let PgConnection { client, statements } = &mut *self.0;
+        let statement = statements.get(client, &sql)?;
+        let values: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        Ok(client.query(&statement, &refs)?)
+    }
+}
+
+impl SearchConnection for PgSearch<'_> {
+    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+        self.run(query)?
+            .iter()
+            .map(|row| (0..row.len()).map(|i| sql_value(row, i)).collect())
+            .collect()
+    }
+
+    fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError> {
+        self.run(query)?.iter().map(version_from_row).collect()
+    }
+
+    /// Found by skipping through the type index (one probe per type, not a scan).
+    fn stored_types(&mut self) -> Result<Vec<String>, StoreError> {
+        let PgConnection { client, statements } = &mut *self.0;
+        let statement = statements.get(
+            client,
+            "WITH RECURSIVE types(name) AS ( \
+               SELECT MIN(resource_type) FROM resource \
+               UNION ALL \
+               SELECT (SELECT MIN(resource_type) FROM resource WHERE resource_type > name) \
+               FROM types WHERE name IS NOT NULL) \
+             SELECT name FROM types WHERE name IS NOT NULL",
+        )?;
+        client
+            .query(&statement, &[])?
+            .iter()
+            .map(|row| Ok(row.try_get::<_, String>(0)?))
+            .collect()
+    }
+}
+
+/// The rendered SQL of a search's page statement.
+pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
+    let types = query.resource_types.clone();
+    Ok(render(
+        &page_query(&plan(query, &types, None)?),
+        Dialect::Postgres,
+    ))
+}
+
+/// PostgreSQL's `EXPLAIN` of a search's page statement, one line per row.
+pub(crate) fn query_plan(
+    conn: &mut PgConnection,
+    query: &SearchQuery,
+) -> Result<Vec<String>, StoreError> {
+    let Rendered { sql, params } = explain_page(query)?;
+    let values: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+    conn.client
+        .query(&format!("EXPLAIN {sql}"), &refs)?
+        .iter()
+        .map(|row| Ok(row.try_get::<_, String>(0)?))
+        .collect()
+}
