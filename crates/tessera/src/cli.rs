@@ -110,8 +110,9 @@ pub struct StoreArgs {
     #[arg(long, env = "TESSERA_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Database URL: sqlite:PATH (the default is sqlite:DATA_DIR/tessera.db).
-    /// postgres:// URLs arrive with the PostgreSQL backend.
+    /// Database URL: sqlite:PATH (the default is sqlite:DATA_DIR/tessera.db)
+    /// or postgres://USER:PASSWORD@HOST:PORT/DATABASE (migrated on start).
+    /// The data directory still holds exports and the import ledger.
     #[arg(long, env = "TESSERA_DATABASE", value_name = "URL")]
     pub database: Option<String>,
 

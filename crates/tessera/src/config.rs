@@ -42,6 +42,8 @@ impl FileSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
     Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
 }
 
 /// The settings every command that opens the store shares.
@@ -116,9 +118,13 @@ fn parse_database_url(url: &str) -> anyhow::Result<DatabaseLocation> {
         return Ok(DatabaseLocation::Sqlite(PathBuf::from(path)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("PostgreSQL is not available in this build yet; use sqlite:PATH");
+        return Ok(DatabaseLocation::Postgres(url.to_owned()));
     }
-    bail!("'{url}' is not a database URL Tessera knows (expected sqlite:PATH)")
+    bail!(
+        "'{}' is not a database URL Tessera knows (expected sqlite:PATH or \
+         postgres://USER:PASSWORD@HOST:PORT/DATABASE)",
+        tessera_store::postgres::redact(url)
+    )
 }
 
 #[cfg(test)]
@@ -134,6 +140,10 @@ mod tests {
         assert_eq!(
             parse_database_url("sqlite://rel/x.db").unwrap(),
             DatabaseLocation::Sqlite("rel/x.db".into())
+        );
+        assert_eq!(
+            parse_database_url("postgres://u:p@localhost/db").unwrap(),
+            DatabaseLocation::Postgres("postgres://u:p@localhost/db".into())
         );
         assert!(parse_database_url("mysql://x").is_err());
     }

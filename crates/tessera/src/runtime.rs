@@ -3,6 +3,7 @@
 use crate::config::{DatabaseLocation, StoreSettings};
 use anyhow::Context;
 use std::sync::Arc;
+use tessera_store::postgres::PostgresStore;
 use tessera_store::sqlite::SqliteStore;
 use tessera_store::{Clock, ResourceStore};
 
@@ -47,6 +48,11 @@ pub fn open_store(
         DatabaseLocation::Sqlite(path) => {
             let store = SqliteStore::open(path, clock)?;
             tracing::info!(path = %path.display(), "opened the SQLite database");
+            Ok(Arc::new(store))
+        }
+        DatabaseLocation::Postgres(url) => {
+            let store = PostgresStore::open(url, clock)?;
+            tracing::info!(url = %store.url(), "opened the PostgreSQL database");
             Ok(Arc::new(store))
         }
     }
