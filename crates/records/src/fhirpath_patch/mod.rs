@@ -15,7 +15,7 @@
 //! resource (a computed value) is an error, which also keeps a patch from
 //! reaching into anything but the resource it names.
 //!
-//! Where R4 is silent, Tessera chooses (ARCHITECTURE.md repeats this):
+//! Where R4 is silent, Tessera chooses:
 //! - Paths are evaluated strictly against the R4 model: an element that the
 //!   type does not have (`Patient.birthdate`) is an error, not an empty match,
 //!   so a misspelt `delete` cannot silently do nothing. Choice elements are
