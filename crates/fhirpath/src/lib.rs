@@ -21,7 +21,8 @@
 //! operators, equality, type tests); `functions` holds the library by family;
 //! `check` is the static checker; `decimal`, `temporal`, `temporal_arith` and
 //! `quantity` are the System value types; `model` is the FHIR knowledge interface;
-//! `context` is everything an evaluation depends on.
+//! `context` is everything an evaluation depends on; `locate` maps result nodes
+//! back to their place in the input JSON (what a writer such as FHIRPath Patch needs).
 //!
 //! Invariants: no I/O, no async, no clock or environment reads (the caller supplies
 //! `now`); no panics on any input; nesting is bounded by [`MAX_DEPTH`]. This crate
@@ -44,6 +45,7 @@ mod error;
 mod eval;
 mod functions;
 mod lexer;
+mod locate;
 mod model;
 mod parser;
 mod quantity;
@@ -54,6 +56,7 @@ mod value;
 pub use context::{EvaluationContext, ExternalFunction, TraceSink};
 pub use decimal::Decimal;
 pub use error::Error;
+pub use locate::{Location, Locator, Step};
 pub use model::{ElementTypes, NoModel, TypeModel, is_subtype_of};
 pub use quantity::Quantity;
 pub use temporal::{DateTime, Precision, Time};

@@ -1,7 +1,8 @@
-//! [`RecordService`]: create, update, delete, read, vread, history, validate.
+//! [`RecordService`]: create, update, patch, delete, read, vread, history, validate.
 
 use crate::RecordError;
 use crate::keys::row_keys;
+use crate::patch::{Patch, PatchFormat};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use tessera_fhir::{Definitions, Issue, IssueType, Severity};
@@ -166,27 +167,23 @@ impl RecordService {
         Ok(self.store.write(WriteBatch { ops }).await?)
     }
 
-    /// Applies a JSON Patch (RFC 6902) to the current version of `key` and
-    /// stores the result as a new version, validated like any write. With
-    /// `if_match` the patch applies only to that version (412 otherwise);
-    /// without it, a concurrent write between the read and the commit makes
-    /// the patch re-apply to the newer version (a few times), so no write
-    /// is ever lost.
+    /// Applies a patch (JSON Patch or FHIRPath Patch, per `format`) to the
+    /// current version of `key` and stores the result as a new version,
+    /// validated like any write. With `if_match` the patch applies only to
+    /// that version (412 otherwise); without it, a concurrent write between
+    /// the read and the commit makes the patch re-apply to the newer version
+    /// (a few times), so no write is ever lost. The document is parsed before
+    /// the resource is read, so a malformed patch is reported as such.
     pub async fn patch(
         &self,
         key: &ResourceKey,
-        patch: &Value,
+        format: PatchFormat,
+        document: &Value,
         if_match: Option<i64>,
         context: &WriteContext,
     ) -> Result<WriteResult, RecordError> {
         const ATTEMPTS: usize = 5;
-        let operations: json_patch::Patch =
-            serde_json::from_value(patch.clone()).map_err(|error| {
-                RecordError::Malformed(Box::new(Issue::error(
-                    IssueType::Structure,
-                    format!("the body is not a JSON Patch document: {error}"),
-                )))
-            })?;
+        let patch = Patch::parse(format, document, self.definitions)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -206,12 +203,7 @@ impl RecordService {
                     reason: error.to_string(),
                 })
             })?;
-            json_patch::patch(&mut resource, &operations).map_err(|error| {
-                RecordError::Malformed(Box::new(Issue::error(
-                    IssueType::Processing,
-                    format!("the patch cannot be applied: {error}"),
-                )))
-            })?;
+            patch.apply(&mut resource, self.definitions)?;
             let op = self.prepare_update(key, resource, Some(current.version), context)?;
             match self.write_one(op).await {
                 Err(RecordError::VersionConflict { .. })

@@ -70,6 +70,8 @@ pub fn capability_statement(definitions: &Definitions, date: &str) -> Value {
         "implementation": {"description": "Tessera FHIR R4 server"},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
+        // JSON Patch, and FHIRPath Patch (a Parameters resource in FHIR JSON).
+        "patchFormat": ["application/json-patch+json", "application/fhir+json"],
         "rest": [{
             "mode": "server",
             "resource": resources,

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use tessera_fhir::OperationOutcome;
-use tessera_records::{RecordError, WriteContext, WriteResult};
+use tessera_records::{PatchFormat, RecordError, WriteContext, WriteResult};
 use tessera_store::ResourceKey;
 
 pub(crate) async fn create(
@@ -45,7 +45,9 @@ pub(crate) async fn update(
     write_response(ctx, status, &result)
 }
 
-/// `PATCH` with a JSON Patch document (`application/json-patch+json`).
+/// `PATCH` with a JSON Patch document (`application/json-patch+json`) or a
+/// FHIRPath Patch `Parameters` resource (`application/fhir+json` or
+/// `application/json`).
 pub(crate) async fn patch(
     ctx: &RequestContext<'_>,
     key: &ResourceKey,
@@ -63,27 +65,30 @@ pub(crate) async fn patch(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    match media.as_str() {
-        "application/json-patch+json" => {}
-        "application/fhir+json" | "application/json" => {
-            return Err(ApiError::NotImplemented(
-                "FHIRPath Patch (a Parameters body); send a JSON Patch as application/json-patch+json",
-            ));
-        }
+    let format = match media.as_str() {
+        "application/json-patch+json" => PatchFormat::JsonPatch,
+        "application/fhir+json" | "application/json" => PatchFormat::FhirPath,
         _ => {
             return Err(ApiError::UnsupportedMediaType(format!(
-                "{declared} (a PATCH body must be application/json-patch+json)"
+                "{declared} (a PATCH body must be application/json-patch+json, or a FHIRPath Patch Parameters resource as application/fhir+json)"
             )));
         }
-    }
+    };
     let expected = if_match(ctx.headers)?;
-    let bytes = crate::body::read_bytes(ctx.headers, body, ctx.app.config.max_body_bytes).await?;
-    let document: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|error| ApiError::InvalidJson(error.to_string()))?;
+    let limit = ctx.app.config.max_body_bytes;
+    let document: serde_json::Value = match format {
+        // A Parameters resource is FHIR JSON, read by FHIR's rules.
+        PatchFormat::FhirPath => crate::body::read_json(ctx.headers, body, limit).await?,
+        PatchFormat::JsonPatch => {
+            let bytes = crate::body::read_bytes(ctx.headers, body, limit).await?;
+            serde_json::from_slice(&bytes)
+                .map_err(|error| ApiError::InvalidJson(error.to_string()))?
+        }
+    };
     let result = ctx
         .app
         .records
-        .patch(key, &document, expected, &WriteContext::default())
+        .patch(key, format, &document, expected, &WriteContext::default())
         .await?;
     write_response(ctx, StatusCode::OK, &result)
 }
