@@ -16,6 +16,7 @@ const FORBIDDEN_ANYWHERE: &[(&str, &[&str])] = &[
             "axum",
             "hyper",
             "rusqlite",
+            "postgres",
             "tessera-store",
             "tessera-records",
             "tessera-server",
@@ -29,6 +30,7 @@ const FORBIDDEN_ANYWHERE: &[(&str, &[&str])] = &[
             "axum",
             "hyper",
             "rusqlite",
+            "postgres",
             "tessera-store",
         ],
     ),
@@ -39,6 +41,7 @@ const FORBIDDEN_ANYWHERE: &[(&str, &[&str])] = &[
             "axum",
             "hyper",
             "rusqlite",
+            "postgres",
             "tessera-store",
             "tessera-records",
             "tessera-server",
@@ -64,8 +67,11 @@ const FORBIDDEN_ANYWHERE: &[(&str, &[&str])] = &[
 /// (crate, crates it must not use itself; it reaches them only through the
 /// crate that owns them: SQL only through `tessera-store`)
 const FORBIDDEN_DIRECT: &[(&str, &[&str])] = &[
-    ("tessera-records", &["rusqlite"]),
-    ("tessera-server", &["rusqlite", "clap", "toml"]),
+    ("tessera-records", &["rusqlite", "postgres", "r2d2"]),
+    (
+        "tessera-server",
+        &["rusqlite", "postgres", "r2d2", "clap", "toml"],
+    ),
 ];
 
 #[test]

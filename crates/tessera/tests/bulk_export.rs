@@ -8,7 +8,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::Duration;
 
 fn load_fixture(server: &TestServer) -> BTreeMap<String, Value> {
@@ -89,7 +88,7 @@ fn export_then_import_gives_identical_resources() {
         std::fs::write(export_dir.path().join(name), answer.body).unwrap();
     }
     let fresh = tempfile::tempdir().unwrap();
-    let import = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let import = tessera(fresh.path())
         .args(["import", "--data-dir"])
         .arg(fresh.path())
         .arg(export_dir.path())
@@ -120,7 +119,7 @@ fn export_then_import_gives_identical_resources() {
     // The same through the command line, restricted to a patient and a type.
     let cli_out = tempfile::tempdir().unwrap();
     drop(second);
-    let cli = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let cli = tessera(fresh.path())
         .args([
             "export",
             "--patient",

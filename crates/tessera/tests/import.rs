@@ -6,10 +6,9 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
 
 fn import(data: &Path, paths: &[&Path]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let output = tessera(data)
         .args(["import", "--data-dir"])
         .arg(data)
         .args(paths)

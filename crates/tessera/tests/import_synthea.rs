@@ -10,7 +10,6 @@ use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 fn counts_in(dir: &Path) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
@@ -37,7 +36,7 @@ fn synthea_bundles_import_with_their_conditional_references() {
     let data = tempfile::tempdir().unwrap();
     // The patient bundles sort before the hospital and practitioner bundles
     // they refer to: the import must cope with that order.
-    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let output = tessera(data.path())
         .args(["import", "--data-dir"])
         .arg(data.path())
         .arg(root.join("hiv"))
@@ -72,7 +71,7 @@ fn synthea_bundles_import_with_their_conditional_references() {
         .unwrap();
     drop(server);
 
-    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let output = tessera(data.path())
         .args(["import", "--data-dir"])
         .arg(data.path())
         .arg(root.join("pathling"))

@@ -5,7 +5,6 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use std::process::Command;
 
 #[test]
 fn reindex_rebuilds_and_searches_still_answer() {
@@ -26,7 +25,7 @@ fn reindex_rebuilds_and_searches_still_answer() {
     assert_eq!(before, 2);
     drop(server);
 
-    let output = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let output = tessera(data.path())
         .args(["reindex", "--type", "Patient", "--data-dir"])
         .arg(data.path())
         .output()
@@ -42,7 +41,7 @@ fn reindex_rebuilds_and_searches_still_answer() {
     let server = TestServer::start_in(data.path(), &[]);
     let after = get(&server.url("Patient?name=rebuilt&_total=accurate")).json()["total"].clone();
     assert_eq!(after, 2);
-    let bad = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let bad = tessera(data.path())
         .args(["reindex", "--type", "Spaceship", "--data-dir"])
         .arg(data.path())
         .output()

@@ -137,9 +137,16 @@ fn sigterm_stops_cleanly_and_keeps_everything() {
     }
     let status = server.terminate();
     assert!(status.success(), "exit status {status:?}");
-    let wal = data.path().join("tessera.db-wal");
-    let wal_size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    assert_eq!(wal_size, 0, "the WAL is checkpointed on a clean shutdown");
+    if backend() == "sqlite" {
+        let wal = data.path().join("tessera.db-wal");
+        let wal_size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_size, 0, "the WAL is checkpointed on a clean shutdown");
+    } else {
+        eprintln!(
+            "NOTE: the WAL-checkpoint check is SQLite's; on {} only the restart is checked",
+            backend()
+        );
+    }
     let restarted = TestServer::start_in(data.path(), &[]);
     assert_eq!(
         get(&restarted.url("Patient/_history?_summary=count")).json()["total"],

@@ -8,7 +8,6 @@ use common::*;
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::Write;
-use std::process::Command;
 
 const MATCHES: usize = 10_000;
 
@@ -25,7 +24,7 @@ fn walking_every_page_returns_every_match_exactly_once() {
     }
     file.flush().unwrap();
     drop(file);
-    let import = Command::new(env!("CARGO_BIN_EXE_tessera"))
+    let import = tessera(data.path())
         .args(["import", "--data-dir"])
         .arg(data.path())
         .arg(&ndjson)

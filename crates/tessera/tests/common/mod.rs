@@ -1,13 +1,86 @@
 //! Shared harness for end-to-end tests: runs the real `tessera serve`
 //! binary on a temporary data directory and a free port, and talks to it
 //! over real HTTP.
+//!
+//! The backend comes from `TESSERA_TEST_BACKEND`: `sqlite` (the default: the
+//! database file in the data directory) or `postgres` (a fresh database on
+//! the server `TESSERA_TEST_POSTGRES` names, one per data directory, handed
+//! to every `tessera` command of that directory as `TESSERA_DATABASE`).
 #![allow(dead_code)]
 
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
+use tessera_store::postgres::ScratchDatabase;
+
+/// The PostgreSQL server tests use unless `TESSERA_TEST_POSTGRES` names another.
+pub const DEFAULT_POSTGRES: &str = "postgres://tessera:tessera@127.0.0.1:5432/postgres";
+
+/// The admin URL of the PostgreSQL server under test, when the backend is
+/// PostgreSQL.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TESSERA_TEST_BACKEND").as_deref() {
+        Ok("postgres") => {
+            Some(std::env::var("TESSERA_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into()))
+        }
+        Ok("sqlite") | Err(_) => None,
+        Ok(other) => panic!("TESSERA_TEST_BACKEND={other}: expected sqlite or postgres"),
+    }
+}
+
+/// The backend under test: "sqlite" or "postgres".
+pub fn backend() -> &'static str {
+    if postgres_admin_url().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// Scratch databases by data directory (PostgreSQL backend only).
+fn databases() -> &'static Mutex<HashMap<PathBuf, ScratchDatabase>> {
+    static DATABASES: OnceLock<Mutex<HashMap<PathBuf, ScratchDatabase>>> = OnceLock::new();
+    DATABASES.get_or_init(Default::default)
+}
+
+/// The database URL of `data_dir` under the PostgreSQL backend (created on
+/// first use); `None` under SQLite.
+pub fn database_url(data_dir: &Path) -> Option<String> {
+    let admin = postgres_admin_url()?;
+    let mut databases = databases().lock().unwrap_or_else(|e| e.into_inner());
+    let db = databases.entry(data_dir.to_path_buf()).or_insert_with(|| {
+        ScratchDatabase::create(&admin).unwrap_or_else(|e| {
+            panic!("TESSERA_TEST_BACKEND=postgres but no database at {admin}: {e}")
+        })
+    });
+    Some(db.url().to_owned())
+}
+
+/// Drops the database of `data_dir`, if it has one.
+fn forget_database(data_dir: &Path) {
+    let removed = databases()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(data_dir);
+    drop(removed);
+}
+
+/// A `tessera` command on `data_dir`'s store, blind to the caller's
+/// configuration.
+pub fn tessera(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    command
+        .env_remove("TESSERA_CONFIG")
+        .env_remove("TESSERA_DATABASE");
+    if let Some(url) = database_url(data_dir) {
+        command.env("TESSERA_DATABASE", url);
+    }
+    command
+}
 
 /// A running `tessera serve`.
 pub struct TestServer {
@@ -37,7 +110,7 @@ impl TestServer {
 
     /// Starts a server on `data_dir` (which outlives it).
     pub fn start_in(data_dir: &Path, extra: &[&str]) -> TestServer {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+        let mut command = tessera(data_dir);
         command
             .arg("serve")
             .arg("--data-dir")
@@ -51,8 +124,11 @@ impl TestServer {
     /// temporary data directory.
     pub fn start_demo(patients: u64) -> TestServer {
         let temp = tempfile::tempdir().expect("temporary directory");
+        // The demo always runs on the embedded database, whatever the backend.
         let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
         command
+            .env_remove("TESSERA_CONFIG")
+            .env_remove("TESSERA_DATABASE")
             .args(["demo", "--listen", "127.0.0.1:0", "--patients"])
             .arg(patients.to_string())
             .arg("--data-dir")
@@ -65,8 +141,6 @@ impl TestServer {
     /// Spawns `command` and waits for its "tessera listening on" line.
     fn spawn(mut command: Command, data_dir: &Path) -> TestServer {
         let mut child = command
-            .env_remove("TESSERA_CONFIG")
-            .env_remove("TESSERA_DATABASE")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -135,6 +209,10 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if self._temp.is_some() {
+            // The data directory dies with this server: so does its database.
+            forget_database(&self.data_dir);
+        }
     }
 }
 
