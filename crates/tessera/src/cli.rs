@@ -100,8 +100,9 @@ pub struct ExportArgs {
 /// Where the data lives: shared by every command that opens the store.
 #[derive(Debug, Args)]
 pub struct StoreArgs {
-    /// TOML configuration file. Keys: data_dir, database, listen, base_url,
-    /// max_body_bytes, log (each as the option of the same name).
+    /// TOML configuration file. Keys: data_dir, database, read_replicas (a
+    /// list), listen, base_url, max_body_bytes, log (each as the option of
+    /// the same name).
     #[arg(long, env = "TESSERA_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -115,6 +116,18 @@ pub struct StoreArgs {
     /// The data directory still holds exports and the import ledger.
     #[arg(long, env = "TESSERA_DATABASE", value_name = "URL")]
     pub database: Option<String>,
+
+    /// A streaming replica of the PostgreSQL database that serves reads and
+    /// searches (repeat for several; comma-separated in the environment).
+    /// A replica serves a read only once it has replayed this process's
+    /// latest write, and a failed replica's reads go to the primary.
+    #[arg(
+        long = "read-replica",
+        env = "TESSERA_READ_REPLICAS",
+        value_name = "URL",
+        value_delimiter = ','
+    )]
+    pub read_replicas: Vec<String>,
 
     /// Log filter (tracing syntax, e.g. info, debug, tessera_server=debug).
     /// [default: info]

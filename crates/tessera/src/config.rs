@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 struct FileSettings {
     data_dir: Option<PathBuf>,
     database: Option<String>,
+    read_replicas: Option<Vec<String>>,
     listen: Option<String>,
     base_url: Option<String>,
     max_body_bytes: Option<usize>,
@@ -51,6 +52,8 @@ pub enum DatabaseLocation {
 pub struct StoreSettings {
     pub data_dir: PathBuf,
     pub database: DatabaseLocation,
+    /// Streaming replicas serving reads (PostgreSQL only).
+    pub read_replicas: Vec<String>,
     pub log: String,
 }
 
@@ -78,9 +81,26 @@ impl StoreSettings {
             None => DatabaseLocation::Sqlite(data_dir.join("tessera.db")),
             Some(url) => parse_database_url(&url)?,
         };
+        let read_replicas = if args.read_replicas.is_empty() {
+            file.read_replicas.clone().unwrap_or_default()
+        } else {
+            args.read_replicas
+        };
+        for url in &read_replicas {
+            if !matches!(parse_database_url(url)?, DatabaseLocation::Postgres(_)) {
+                bail!(
+                    "the read replica '{}' is not a postgres:// URL",
+                    tessera_store::postgres::redact(url)
+                );
+            }
+        }
+        if !read_replicas.is_empty() && !matches!(database, DatabaseLocation::Postgres(_)) {
+            bail!("read replicas need a PostgreSQL database (--database postgres://...)");
+        }
         Ok(StoreSettings {
             data_dir,
             database,
+            read_replicas,
             log: args
                 .log
                 .or_else(|| file.log.clone())

@@ -27,6 +27,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         store: StoreSettings {
             data_dir: data_dir.clone(),
             database: DatabaseLocation::Sqlite(data_dir.join("tessera.db")),
+            read_replicas: Vec::new(),
             log: "warn".into(),
         },
         listen: args.listen.clone(),

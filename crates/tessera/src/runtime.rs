@@ -51,8 +51,12 @@ pub fn open_store(
             Ok(Arc::new(store))
         }
         DatabaseLocation::Postgres(url) => {
-            let store = PostgresStore::open(url, clock)?;
-            tracing::info!(url = %store.url(), "opened the PostgreSQL database");
+            let store = PostgresStore::open_with_replicas(url, &settings.read_replicas, clock)?;
+            tracing::info!(
+                url = %store.url(),
+                replicas = settings.read_replicas.len(),
+                "opened the PostgreSQL database"
+            );
             Ok(Arc::new(store))
         }
     }

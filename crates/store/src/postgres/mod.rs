@@ -13,17 +13,20 @@
 //! and concurrent commits share that flush.
 //!
 //! Searches use the same compiler as SQLite, rendered in the PostgreSQL
-//! dialect ([`search`]).
+//! dialect ([`search`]). Reads and searches may be served by streaming
+//! replicas ([`replicas`], which says what consistency that gives).
 
 mod apply;
 mod connection;
 mod index_rows;
 mod reads;
 mod reindex;
+mod replicas;
 mod schema;
 mod scratch;
 mod search;
 
+pub use replicas::DOWN_PAUSE;
 pub use scratch::{SCRATCH_PREFIX, ScratchDatabase};
 
 use crate::clock::MonotonicClock;
@@ -45,10 +48,10 @@ pub const POOL_SIZE: u32 = 16;
 /// The connection pool. Dropping it closes its connections, which the
 /// synchronous client does by running its own runtime: so the last handle
 /// is dropped on a thread of its own, never on an async worker.
-struct Pool(Option<r2d2::Pool<ConnectionFactory>>);
+pub(crate) struct Pool(pub(crate) Option<r2d2::Pool<ConnectionFactory>>);
 
 impl Pool {
-    fn handle(&self) -> Result<r2d2::Pool<ConnectionFactory>, StoreError> {
+    pub(crate) fn handle(&self) -> Result<r2d2::Pool<ConnectionFactory>, StoreError> {
         self.0
             .clone()
             .ok_or_else(|| StoreError::Unavailable("the store is closed".into()))
@@ -66,6 +69,7 @@ impl Drop for Pool {
 /// The PostgreSQL implementation of [`ResourceStore`].
 pub struct PostgresStore {
     pool: Pool,
+    replicas: Arc<replicas::Replicas>,
     clock: Arc<Mutex<MonotonicClock>>,
     /// The URL without its password, for messages.
     display_url: String,
@@ -109,7 +113,20 @@ impl PostgresStore {
     /// applies pending migrations and opens the pool. May be called from
     /// inside an async runtime.
     pub fn open(url: &str, clock: Arc<dyn Clock>) -> Result<PostgresStore, StoreError> {
-        off_runtime(|| PostgresStore::open_here(url, clock))
+        PostgresStore::open_with_replicas(url, &[], clock)
+    }
+
+    /// [`PostgresStore::open`], with streaming replicas of the primary at
+    /// `replica_urls` serving reads and searches (see [`replicas`] for the
+    /// consistency this gives).
+    pub fn open_with_replicas(
+        url: &str,
+        replica_urls: &[String],
+        clock: Arc<dyn Clock>,
+    ) -> Result<PostgresStore, StoreError> {
+        let mut store = off_runtime(|| PostgresStore::open_here(url, clock))?;
+        store.replicas = Arc::new(replicas::Replicas::open(replica_urls)?);
+        Ok(store)
     }
 
     fn open_here(url: &str, clock: Arc<dyn Clock>) -> Result<PostgresStore, StoreError> {
@@ -143,6 +160,7 @@ impl PostgresStore {
         drop(conn);
         Ok(PostgresStore {
             pool: Pool(Some(pool)),
+            replicas: Arc::default(),
             clock: Arc::new(Mutex::new(monotonic)),
             display_url,
         })
@@ -164,6 +182,30 @@ impl PostgresStore {
                 .get()
                 .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
             f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("a database task failed: {e}")))?
+    }
+
+    /// Runs `read` on a replica that has replayed this process's writes,
+    /// else on the primary.
+    async fn with_reader<T: Send + 'static>(
+        &self,
+        read: impl Fn(&mut PgConnection) -> Result<T, StoreError> + Send + Sync + 'static,
+    ) -> Result<T, StoreError> {
+        if self.replicas.is_empty() {
+            return self.with_connection(read).await;
+        }
+        let replicas = self.replicas.clone();
+        let pool = self.pool.handle()?;
+        tokio::task::spawn_blocking(move || {
+            if let Some(result) = replicas.try_read(&read) {
+                return result;
+            }
+            let mut conn = pool
+                .get()
+                .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
+            read(&mut conn)
         })
         .await
         .map_err(|e| StoreError::Unavailable(format!("a database task failed: {e}")))?
@@ -234,13 +276,26 @@ fn write_batch(
 impl ResourceStore for PostgresStore {
     async fn write(&self, batch: WriteBatch) -> Result<Vec<WriteOutcome>, StoreError> {
         let clock = self.clock.clone();
-        self.with_connection(move |conn| write_batch(conn, &clock, batch))
-            .await
+        let replicas = self.replicas.clone();
+        self.with_connection(move |conn| {
+            let outcomes = write_batch(conn, &clock, batch)?;
+            if !replicas.is_empty() {
+                // Where this write ends in the WAL: replicas serve this
+                // process's reads once they have replayed past it.
+                let lsn: i64 = conn
+                    .client
+                    .query_one(replicas::CURRENT_LSN, &[])?
+                    .try_get(0)?;
+                replicas.wrote(u64::try_from(lsn).unwrap_or(0));
+            }
+            Ok(outcomes)
+        })
+        .await
     }
 
     async fn read(&self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError> {
         let key = key.clone();
-        self.with_connection(move |conn| {
+        self.with_reader(move |conn| {
             let PgConnection { client, statements } = conn;
             reads::current(client, statements, &key)
         })
@@ -253,7 +308,7 @@ impl ResourceStore for PostgresStore {
         version: i64,
     ) -> Result<Option<StoredVersion>, StoreError> {
         let key = key.clone();
-        self.with_connection(move |conn| {
+        self.with_reader(move |conn| {
             let PgConnection { client, statements } = conn;
             reads::version(client, statements, &key, version)
         })
@@ -262,7 +317,7 @@ impl ResourceStore for PostgresStore {
 
     async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
         let query = query.clone();
-        self.with_connection(move |conn| {
+        self.with_reader(move |conn| {
             let PgConnection { client, statements } = conn;
             reads::history(client, statements, &query)
         })
@@ -276,7 +331,7 @@ impl ResourceStore for PostgresStore {
     ) -> Result<SearchPage, StoreError> {
         let query = query.clone();
         let cursor = cursor.map(str::to_owned);
-        self.with_connection(move |conn| {
+        self.with_reader(move |conn| {
             crate::search::execute::search(&mut search::PgSearch(conn), &query, cursor.as_deref())
         })
         .await
