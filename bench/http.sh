@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# HTTP benchmark of the core server on SQLite over loopback, driven by wrk.
+# HTTP benchmark of the core server over loopback, driven by wrk.
 #   bench/http.sh [DURATION_SECONDS] [CONNECTIONS]
+# On SQLite (a fresh data directory) by default; on PostgreSQL with
+# BENCH_DATABASE=postgres://... (an empty database).
 # Installs wrk (Debian) if missing, builds the release binary, starts
 # `tessera serve` on a fresh data directory, seeds patients, and runs:
 #   1. create (POST Patient, durable group commits)
@@ -22,7 +24,10 @@ cargo build --release -q -p tessera
 bin="$CARGO_TARGET_DIR/release/tessera"
 data=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-"$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" --log warn > "$data/serve.out" &
+db_args=()
+if [ -n "${BENCH_DATABASE:-}" ]; then db_args=(--database "$BENCH_DATABASE"); fi
+echo "== backend: ${BENCH_DATABASE:+postgres}${BENCH_DATABASE:-sqlite}" | sed -e 's#postgres://[^ ]*#(PostgreSQL)#'
+"$bin" serve "${db_args[@]}" --data-dir "$data" --listen "127.0.0.1:$port" --log warn > "$data/serve.out" &
 server=$!
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Search benchmark over a generated health network on SQLite, over HTTP, with wrk.
+# Search benchmark over a generated health network, over HTTP, with wrk.
 #   bench/search.sh PATIENTS [DURATION_SECONDS]
+# On SQLite by default; on PostgreSQL with BENCH_DATABASE=postgres://... (an empty
+# database, or one this script already imported into with the same BENCH_DIR).
 # Generates PATIENTS patients (`tessera generate`, about 1,000 resources each), imports them
 # (`tessera import`, timed), serves them, samples patient ids and family names, then runs
 # each clinical query at 16 and 64 connections and prints wrk's latency distribution.
@@ -25,11 +27,19 @@ if [ ! -d "$work/network" ]; then
   echo "== generate: tessera generate --patients $patients --seed 1 --out $work/network"
   /usr/bin/time -f "   %e s, peak RSS %M KiB" "$bin" generate --patients "$patients" --seed 1 --out "$work/network"
 fi
-if [ ! -f "$data/tessera.db" ]; then
-  echo "== import: tessera import --data-dir $data $work/network"
-  /usr/bin/time -f "   %e s, peak RSS %M KiB" "$bin" import --data-dir "$data" "$work/network" | tail -n 3
+db_args=()
+marker="$data/tessera.db"
+if [ -n "${BENCH_DATABASE:-}" ]; then
+  db_args=(--database "$BENCH_DATABASE")
+  marker="$data/imported-into-postgres"
 fi
-"$bin" serve --data-dir "$data" --listen "127.0.0.1:$port" --log warn > /dev/null &
+echo "== backend: $([ -n "${BENCH_DATABASE:-}" ] && echo PostgreSQL || echo SQLite)"
+if [ ! -e "$marker" ]; then
+  echo "== import: tessera import --data-dir $data $work/network"
+  /usr/bin/time -f "   %e s, peak RSS %M KiB" "$bin" import "${db_args[@]}" --data-dir "$data" "$work/network" | tail -n 3
+  if [ -n "${BENCH_DATABASE:-}" ]; then touch "$marker"; fi
+fi
+"$bin" serve "${db_args[@]}" --data-dir "$data" --listen "127.0.0.1:$port" --log warn > /dev/null &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 base="http://127.0.0.1:$port"
