@@ -107,8 +107,15 @@ pub(crate) fn keep_plans_stable(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// How long the writer waits for the database lock. The only other
+/// connection that takes it is the checkpointer's `TRUNCATE` checkpoint,
+/// which holds it while it copies a WAL of up to a gigabyte back into the
+/// database file: seconds on a busy disk. Waiting is right; failing the
+/// commit ("database is locked", seen during a large import) is not.
+const WRITER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(WRITER_BUSY_TIMEOUT)?;
     keep_plans_stable(conn)?;
     let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
