@@ -23,6 +23,7 @@ mod reindex;
 mod schema;
 mod scratch;
 mod search;
+mod snapshot;
 
 pub use scratch::{SCRATCH_PREFIX, ScratchDatabase};
 
@@ -289,6 +290,10 @@ impl ResourceStore for PostgresStore {
         progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
     ) -> Result<crate::ReindexProgress, StoreError> {
         reindex::reindex(self, types, extract, progress).await
+    }
+
+    async fn versions(&self) -> Result<crate::VersionStream, StoreError> {
+        snapshot::versions(self).await
     }
 
     async fn close(&self) -> Result<(), StoreError> {
