@@ -162,6 +162,50 @@ impl RecordService {
         })
     }
 
+    /// The write that stores `version` exactly as it is (copy, restore):
+    /// its references and index entries derived from its body the same way
+    /// as every other write ([`row_keys`]), its patient and organisation
+    /// keys kept as stored. Not validated again: it was when first written,
+    /// and history must survive a change of the rules.
+    pub fn prepare_restore(&self, version: StoredVersion) -> Result<WriteOp, RecordError> {
+        self.check_key(&version.key)?;
+        if version.is_deleted() {
+            return Ok(WriteOp::Restore {
+                version,
+                references: Vec::new(),
+                index: Vec::new(),
+            });
+        }
+        let corrupt = |reason: String| {
+            RecordError::Store(tessera_store::StoreError::Corrupt {
+                key: version.key.clone(),
+                reason,
+            })
+        };
+        let resource: Value =
+            serde_json::from_slice(&version.body).map_err(|e| corrupt(e.to_string()))?;
+        let names = (
+            resource.get("resourceType").and_then(Value::as_str),
+            resource.get("id").and_then(Value::as_str),
+        );
+        if names
+            != (
+                Some(version.key.resource_type.as_str()),
+                Some(version.key.id.as_str()),
+            )
+        {
+            return Err(corrupt(
+                "its resourceType and id are not those of the version".into(),
+            ));
+        }
+        let keys = row_keys(self.definitions, &resource, version.author_org.as_deref());
+        Ok(WriteOp::Restore {
+            version,
+            references: keys.references,
+            index: keys.index,
+        })
+    }
+
     /// Writes prepared operations in one durable transaction, all or nothing.
     pub async fn write(&self, ops: Vec<WriteOp>) -> Result<Vec<WriteOutcome>, RecordError> {
         Ok(self.store.write(WriteBatch { ops }).await?)

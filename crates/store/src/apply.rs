@@ -2,7 +2,9 @@
 //! needs a free id, `If-Match` must name the current version, a deletion of
 //! a deleted resource changes nothing, a resource that live resources refer
 //! to cannot be deleted, and every stored version replaces the head row,
-//! the link rows and the index rows of its resource.
+//! the link rows and the index rows of its resource. A restored version
+//! (copy, restore) skips every rule but one: it must follow its resource's
+//! head, so a version stream replays into the same history.
 //!
 //! A backend supplies the primitive reads and writes ([`VersionWriter`]),
 //! run inside the one transaction that holds the batch.
@@ -130,6 +132,11 @@ pub(crate) fn apply_batch(
                 )?;
                 WriteOutcome::Stored { version, created }
             }
+            WriteOp::Restore {
+                version,
+                references,
+                index,
+            } => restore(writer, version, references, index)?,
             WriteOp::Delete { key, if_match } => {
                 let Some(head) = writer.head(&key)? else {
                     return Err(StoreError::NotFound(key));
@@ -206,30 +213,16 @@ fn store_version(
     let body = resource
         .map(|resource| stamp(&key, version, last_updated, resource))
         .transpose()?;
-    let row = NewVersion {
-        key: &key,
-        version,
-        last_updated: last_updated.millis(),
-        method,
-        body: body.as_deref(),
-        keys: &keys,
-    };
-    let seq = writer.insert_version(&row)?;
-    let rid = writer.upsert_head(&row, seq)?;
-    writer.replace_links(
-        &key,
-        keys.patient_key.as_deref(),
-        &keys.references,
-        version == 1,
-    )?;
-    // A deletion carries no entries, so this also empties a deleted
-    // resource's rows: it can never match a search.
-    writer.replace_index(
-        rid,
-        &key.resource_type,
-        keys.patient_key.as_deref(),
-        &keys.index,
-        version == 1,
+    put_version(
+        writer,
+        &NewVersion {
+            key: &key,
+            version,
+            last_updated: last_updated.millis(),
+            method,
+            body: body.as_deref(),
+            keys: &keys,
+        },
     )?;
     Ok(StoredVersion {
         key,
@@ -240,4 +233,63 @@ fn store_version(
         patient_key: keys.patient_key,
         author_org: keys.author_org,
     })
+}
+
+/// Stores a version exactly as given, after its resource's head.
+fn restore(
+    writer: &mut impl VersionWriter,
+    version: StoredVersion,
+    references: Vec<ResourceKey>,
+    index: Vec<IndexEntry>,
+) -> Result<WriteOutcome, StoreError> {
+    let head = writer.head(&version.key)?;
+    if version.version != head.as_ref().map_or(0, |h| h.version) + 1 {
+        return Err(StoreError::RestoreOutOfOrder {
+            key: version.key,
+            version: version.version,
+            current: head.map(|h| h.version),
+        });
+    }
+    let created = !version.is_deleted() && head.is_none_or(|h| h.deleted);
+    let keys = RowKeys {
+        patient_key: version.patient_key.clone(),
+        author_org: version.author_org.clone(),
+        references,
+        index,
+    };
+    put_version(
+        writer,
+        &NewVersion {
+            key: &version.key,
+            version: version.version,
+            last_updated: version.last_updated.millis(),
+            method: version.method,
+            body: (!version.is_deleted()).then_some(&version.body[..]),
+            keys: &keys,
+        },
+    )?;
+    Ok(WriteOutcome::Stored { version, created })
+}
+
+/// Inserts `row` and makes it its resource's head, with its links and index
+/// rows.
+fn put_version(writer: &mut impl VersionWriter, row: &NewVersion<'_>) -> Result<(), StoreError> {
+    let seq = writer.insert_version(row)?;
+    let rid = writer.upsert_head(row, seq)?;
+    let first = row.version == 1;
+    writer.replace_links(
+        row.key,
+        row.keys.patient_key.as_deref(),
+        &row.keys.references,
+        first,
+    )?;
+    // A deletion carries no entries, so this also empties a deleted
+    // resource's rows: it can never match a search.
+    writer.replace_index(
+        rid,
+        &row.key.resource_type,
+        row.keys.patient_key.as_deref(),
+        &row.keys.index,
+        first,
+    )
 }

@@ -23,6 +23,13 @@ pub enum StoreError {
         key: ResourceKey,
         referrers: Vec<ResourceKey>,
     },
+    /// A restored version that does not follow its resource's head.
+    #[error("{key} version {version} cannot be restored: the store holds {} of it", match .current { Some(v) => format!("versions up to {v}"), None => "no version".to_owned() })]
+    RestoreOutOfOrder {
+        key: ResourceKey,
+        version: i64,
+        current: Option<i64>,
+    },
     /// A stored document could not be parsed or produced (a bug or corruption).
     #[error("stored JSON for {key} is unusable: {reason}")]
     Corrupt { key: ResourceKey, reason: String },

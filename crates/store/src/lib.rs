@@ -16,6 +16,11 @@
 //! `meta.lastUpdated`; FHIR rules (validation, which patient a resource
 //! belongs to) are decided above it, in `tessera-records`.
 //!
+//! A whole store is read out as a [`VersionStream`] (every version in write
+//! order, from one snapshot) and written back one version at a time with
+//! [`WriteOp::Restore`]: `tessera copy`, `backup` and `restore` are that
+//! stream and that write.
+//!
 //! Invariants: no HTTP types, no authorisation decisions, no clock reads of
 //! its own (time comes from a [`Clock`] given by the binary).
 
@@ -27,14 +32,16 @@ mod index_rows;
 mod model;
 pub mod postgres;
 pub mod search;
+mod snapshot;
 pub mod sqlite;
 
 pub use clock::{Clock, Instant};
 pub use error::StoreError;
 pub use model::{
-    HistoryPage, HistoryQuery, HistoryScope, ResourceKey, RowKeys, SearchPage, StoredVersion,
-    WriteBatch, WriteMethod, WriteOp, WriteOutcome,
+    Census, HistoryPage, HistoryQuery, HistoryScope, ResourceKey, RowKeys, SearchPage,
+    StoredVersion, TypeCensus, WriteBatch, WriteMethod, WriteOp, WriteOutcome,
 };
+pub use snapshot::VersionStream;
 
 use async_trait::async_trait;
 
@@ -97,6 +104,12 @@ pub trait ResourceStore: Send + Sync + 'static {
         extract: &IndexExtractor,
         progress: &mut (dyn FnMut(ReindexProgress) + Send),
     ) -> Result<ReindexProgress, StoreError>;
+
+    /// Every stored version, deletions included, in write order, from one
+    /// consistent snapshot taken now (with its [`Census`]), while writes go
+    /// on. Replaying the stream with [`WriteOp::Restore`] into an empty
+    /// store gives the same resources, versions and history.
+    async fn versions(&self) -> Result<VersionStream, StoreError>;
 
     /// Finishes pending writes and closes the database cleanly.
     async fn close(&self) -> Result<(), StoreError>;

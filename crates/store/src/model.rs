@@ -52,6 +52,25 @@ impl WriteMethod {
             _ => None,
         }
     }
+
+    /// A stable name, for files that outlive a process (backups).
+    pub fn name(self) -> &'static str {
+        match self {
+            WriteMethod::Create => "create",
+            WriteMethod::Update => "update",
+            WriteMethod::Delete => "delete",
+        }
+    }
+
+    /// The method named `name` (see [`WriteMethod::name`]).
+    pub fn from_name(name: &str) -> Option<WriteMethod> {
+        match name {
+            "create" => Some(WriteMethod::Create),
+            "update" => Some(WriteMethod::Update),
+            "delete" => Some(WriteMethod::Delete),
+            _ => None,
+        }
+    }
 }
 
 /// One stored version of a resource.
@@ -112,6 +131,33 @@ pub enum WriteOp {
         key: ResourceKey,
         if_match: Option<i64>,
     },
+    /// Store `version` exactly as given (copy and restore): its version
+    /// number, `lastUpdated`, method, body (stored byte for byte, already
+    /// stamped), patient and organisation keys, deletions included. It must
+    /// follow the resource's head (version 1 of an unknown resource, or the
+    /// head's version + 1); otherwise
+    /// [`crate::StoreError::RestoreOutOfOrder`]. The head, link and index
+    /// rows are set as for any write, from `references` and `index` (empty
+    /// for a deletion), which the caller derives from the body the same way
+    /// every write does. No other rule applies: the version was checked when
+    /// it was first written.
+    Restore {
+        version: StoredVersion,
+        references: Vec<ResourceKey>,
+        index: Vec<tessera_fhir::search::IndexEntry>,
+    },
+}
+
+impl WriteOp {
+    /// The resource this operation writes.
+    pub fn key(&self) -> &ResourceKey {
+        match self {
+            WriteOp::Create { key, .. }
+            | WriteOp::Update { key, .. }
+            | WriteOp::Delete { key, .. } => key,
+            WriteOp::Restore { version, .. } => &version.key,
+        }
+    }
 }
 
 /// Operations applied together, all or nothing.
@@ -183,4 +229,33 @@ pub struct SearchPage {
     pub total: Option<u64>,
     /// An opaque cursor for the next page, if there is one.
     pub next_cursor: Option<String>,
+}
+
+/// How many versions and live resources of each type a store holds, as
+/// counted in one consistent snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    /// By resource type, in type order.
+    pub types: std::collections::BTreeMap<String, TypeCensus>,
+}
+
+/// One type's line of a [`Census`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TypeCensus {
+    /// Stored versions, deletions included.
+    pub versions: u64,
+    /// Resources whose current version is not a deletion.
+    pub live: u64,
+}
+
+impl Census {
+    /// Every stored version, of every type.
+    pub fn versions(&self) -> u64 {
+        self.types.values().map(|t| t.versions).sum()
+    }
+
+    /// Every live resource, of every type.
+    pub fn live(&self) -> u64 {
+        self.types.values().map(|t| t.live).sum()
+    }
 }

@@ -40,6 +40,16 @@ pub enum Command {
     /// Write a synthetic multi-provider health network as FHIR R4 transaction
     /// Bundles (deterministic: the same seed writes the same bytes).
     Generate(crate::generate::GenerateArgs),
+    /// Copy a whole store (every version and its history) to another
+    /// database, SQLite or PostgreSQL, then verify it; a copy run again after
+    /// an interruption continues where it stopped.
+    Copy(crate::copy::CopyArgs),
+    /// Write a consistent snapshot of the store (every version) into one
+    /// file, while the server keeps running.
+    Backup(crate::backup::BackupArgs),
+    /// Load a file written by `tessera backup` into an empty store, and
+    /// verify it.
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Debug, Args)]

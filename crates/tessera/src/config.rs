@@ -47,6 +47,16 @@ pub enum DatabaseLocation {
     Postgres(String),
 }
 
+impl std::fmt::Display for DatabaseLocation {
+    /// The location as a URL, password hidden.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseLocation::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            DatabaseLocation::Postgres(url) => f.write_str(&tessera_store::postgres::redact(url)),
+        }
+    }
+}
+
 /// The settings every command that opens the store shares.
 #[derive(Debug, Clone)]
 pub struct StoreSettings {
@@ -127,7 +137,7 @@ impl ServeSettings {
     }
 }
 
-fn parse_database_url(url: &str) -> anyhow::Result<DatabaseLocation> {
+pub fn parse_database_url(url: &str) -> anyhow::Result<DatabaseLocation> {
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))

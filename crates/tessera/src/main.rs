@@ -2,8 +2,10 @@
 //! optional TOML configuration file and the clock (nothing else in Tessera
 //! does), then runs the chosen command.
 
+mod backup;
 mod cli;
 mod config;
+mod copy;
 mod demo;
 mod export;
 mod generate;
@@ -11,6 +13,7 @@ mod import;
 mod reindex;
 mod runtime;
 mod serve;
+mod transfer;
 
 use clap::Parser;
 
@@ -23,6 +26,9 @@ fn main() -> std::process::ExitCode {
         cli::Command::Export(args) => export::run(args),
         cli::Command::Reindex(args) => reindex::run(args),
         cli::Command::Generate(args) => generate::run(args),
+        cli::Command::Copy(args) => copy::run(args),
+        cli::Command::Backup(args) => backup::backup(args),
+        cli::Command::Restore(args) => backup::restore(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -44,7 +44,15 @@ pub fn open_store(
     settings: &StoreSettings,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<dyn ResourceStore>> {
-    match &settings.database {
+    open_database(&settings.database, clock)
+}
+
+/// Opens the store at `location`.
+pub fn open_database(
+    location: &DatabaseLocation,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn ResourceStore>> {
+    match location {
         DatabaseLocation::Sqlite(path) => {
             let store = SqliteStore::open(path, clock)?;
             tracing::info!(path = %path.display(), "opened the SQLite database");

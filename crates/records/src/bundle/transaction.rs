@@ -429,11 +429,7 @@ impl RecordService {
 }
 
 fn op_key(op: &WriteOp) -> &ResourceKey {
-    match op {
-        WriteOp::Create { key, .. } | WriteOp::Update { key, .. } | WriteOp::Delete { key, .. } => {
-            key
-        }
-    }
+    op.key()
 }
 
 /// `Type/id` from an entry's request URL.

@@ -25,6 +25,7 @@ mod replicas;
 mod schema;
 mod scratch;
 mod search;
+mod snapshot;
 
 pub use replicas::DOWN_PAUSE;
 pub use scratch::{SCRATCH_PREFIX, ScratchDatabase};
@@ -344,6 +345,10 @@ impl ResourceStore for PostgresStore {
         progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
     ) -> Result<crate::ReindexProgress, StoreError> {
         reindex::reindex(self, types, extract, progress).await
+    }
+
+    async fn versions(&self) -> Result<crate::VersionStream, StoreError> {
+        snapshot::versions(self).await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

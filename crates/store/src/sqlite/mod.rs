@@ -20,6 +20,7 @@ mod reads;
 mod reindex;
 mod schema;
 mod search;
+mod snapshot;
 mod writer;
 
 use crate::{
@@ -170,6 +171,10 @@ impl ResourceStore for SqliteStore {
         progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
     ) -> Result<crate::ReindexProgress, StoreError> {
         reindex::reindex(self, types, extract, progress).await
+    }
+
+    async fn versions(&self) -> Result<crate::VersionStream, StoreError> {
+        snapshot::versions(self.readers.open()?).await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

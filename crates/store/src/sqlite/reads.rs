@@ -41,7 +41,8 @@ impl ReadPool {
         result
     }
 
-    fn open(&self) -> Result<Connection, StoreError> {
+    /// A new read-only connection (not pooled).
+    pub(crate) fn open(&self) -> Result<Connection, StoreError> {
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -57,7 +58,7 @@ impl ReadPool {
     }
 }
 
-const VERSION_COLUMNS: &str = "v.resource_type, v.id, v.version, v.last_updated, v.method, \
+pub(crate) const VERSION_COLUMNS: &str = "v.resource_type, v.id, v.version, v.last_updated, v.method, \
      v.body, v.patient_key, v.author_org, v.seq";
 
 /// Maps a row selected with [`VERSION_COLUMNS`].

@@ -278,6 +278,7 @@ impl Job {
                 matches!(
                     op,
                     crate::WriteOp::Delete { .. }
+                        | crate::WriteOp::Restore { .. }
                         | crate::WriteOp::Update {
                             if_match: Some(_),
                             ..
