@@ -44,12 +44,21 @@ pub fn open_store(
     settings: &StoreSettings,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<dyn ResourceStore>> {
-    open_database(&settings.database, clock)
+    open_replicated(&settings.database, &settings.read_replicas, clock)
 }
 
-/// Opens the store at `location`.
+/// Opens the store at `location` (no read replicas).
 pub fn open_database(
     location: &DatabaseLocation,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn ResourceStore>> {
+    open_replicated(location, &[], clock)
+}
+
+/// Opens the store at `location`, reading from `read_replicas` too.
+fn open_replicated(
+    location: &DatabaseLocation,
+    read_replicas: &[String],
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Arc<dyn ResourceStore>> {
     match location {
@@ -59,10 +68,10 @@ pub fn open_database(
             Ok(Arc::new(store))
         }
         DatabaseLocation::Postgres(url) => {
-            let store = PostgresStore::open_with_replicas(url, &settings.read_replicas, clock)?;
+            let store = PostgresStore::open_with_replicas(url, read_replicas, clock)?;
             tracing::info!(
                 url = %store.url(),
-                replicas = settings.read_replicas.len(),
+                replicas = read_replicas.len(),
                 "opened the PostgreSQL database"
             );
             Ok(Arc::new(store))
