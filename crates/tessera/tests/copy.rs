@@ -35,7 +35,7 @@ fn run(command: &mut Command, what: &str) -> String {
 }
 
 fn scratch_postgres() -> Option<ScratchDatabase> {
-    let admin = std::env::var("TESSERA_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into());
+    let admin = tessera_store::postgres::test_server_url();
     match ScratchDatabase::create(&admin) {
         Ok(db) => Some(db),
         Err(error) if std::env::var("CI").as_deref() == Ok("true") => {

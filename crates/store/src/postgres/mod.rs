@@ -28,7 +28,9 @@ mod search;
 mod snapshot;
 
 pub use replicas::DOWN_PAUSE;
-pub use scratch::{SCRATCH_PREFIX, ScratchDatabase};
+pub use scratch::{
+    DEFAULT_TEST_SERVER, SCRATCH_PREFIX, ScratchDatabase, test_backend, test_server_url,
+};
 
 use crate::clock::MonotonicClock;
 use crate::{

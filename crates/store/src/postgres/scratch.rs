@@ -6,6 +6,28 @@ use crate::StoreError;
 use postgres::NoTls;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// The PostgreSQL server tests use unless `TESSERA_TEST_POSTGRES` names another.
+pub const DEFAULT_TEST_SERVER: &str = "postgres://tessera:tessera@127.0.0.1:5432/postgres";
+
+/// The server tests create scratch databases on: `TESSERA_TEST_POSTGRES`,
+/// else [`DEFAULT_TEST_SERVER`].
+pub fn test_server_url() -> String {
+    std::env::var("TESSERA_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_TEST_SERVER.into())
+}
+
+/// Which backend the test suites run on, from `TESSERA_TEST_BACKEND`:
+/// `Ok(None)` for SQLite (`sqlite` or unset), `Ok(Some(server URL))` for
+/// PostgreSQL (`postgres`), an error for anything else.
+pub fn test_backend() -> Result<Option<String>, String> {
+    match std::env::var("TESSERA_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Ok(Some(test_server_url())),
+        Ok("sqlite") | Err(_) => Ok(None),
+        Ok(other) => Err(format!(
+            "TESSERA_TEST_BACKEND={other}: expected sqlite or postgres"
+        )),
+    }
+}
+
 /// A database created for one use and dropped after it.
 pub struct ScratchDatabase {
     admin_url: String,

@@ -17,19 +17,10 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use tessera_store::postgres::ScratchDatabase;
 
-/// The PostgreSQL server tests use unless `TESSERA_TEST_POSTGRES` names another.
-pub const DEFAULT_POSTGRES: &str = "postgres://tessera:tessera@127.0.0.1:5432/postgres";
-
 /// The admin URL of the PostgreSQL server under test, when the backend is
 /// PostgreSQL.
 pub fn postgres_admin_url() -> Option<String> {
-    match std::env::var("TESSERA_TEST_BACKEND").as_deref() {
-        Ok("postgres") => {
-            Some(std::env::var("TESSERA_TEST_POSTGRES").unwrap_or_else(|_| DEFAULT_POSTGRES.into()))
-        }
-        Ok("sqlite") | Err(_) => None,
-        Ok(other) => panic!("TESSERA_TEST_BACKEND={other}: expected sqlite or postgres"),
-    }
+    tessera_store::postgres::test_backend().unwrap_or_else(|message| panic!("{message}"))
 }
 
 /// The backend under test: "sqlite" or "postgres".
