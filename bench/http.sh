@@ -26,7 +26,7 @@ data=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
 db_args=()
 if [ -n "${BENCH_DATABASE:-}" ]; then db_args=(--database "$BENCH_DATABASE"); fi
-echo "== backend: ${BENCH_DATABASE:+postgres}${BENCH_DATABASE:-sqlite}" | sed -e 's#postgres://[^ ]*#(PostgreSQL)#'
+echo "== backend: $([ -n "${BENCH_DATABASE:-}" ] && echo PostgreSQL || echo SQLite)"
 "$bin" serve "${db_args[@]}" --data-dir "$data" --listen "127.0.0.1:$port" --log warn > "$data/serve.out" &
 server=$!
 for _ in $(seq 100); do
