@@ -31,6 +31,7 @@ mod error;
 mod index_rows;
 mod model;
 pub mod postgres;
+mod reindex;
 pub mod search;
 mod snapshot;
 pub mod sqlite;

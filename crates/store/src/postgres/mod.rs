@@ -346,7 +346,7 @@ impl ResourceStore for PostgresStore {
         extract: &crate::IndexExtractor,
         progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
     ) -> Result<crate::ReindexProgress, StoreError> {
-        reindex::reindex(self, types, extract, progress).await
+        crate::reindex::reindex(self, types, extract, progress).await
     }
 
     async fn versions(&self) -> Result<crate::VersionStream, StoreError> {

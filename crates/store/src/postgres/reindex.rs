@@ -1,88 +1,38 @@
-//! Rebuilding the search index on PostgreSQL: live resources are read in
-//! rid order in chunks, their entries extracted on the caller's thread, and
-//! each chunk written in one transaction that replaces the rows of every
-//! resource whose head is still the version read (one written meanwhile was
-//! indexed by its own write).
+//! The PostgreSQL side of a reindex ([`crate::reindex`]): each chunk is
+//! written in one transaction that replaces the rows of every resource
+//! whose head is still the version read (its head row locked meanwhile).
 
 use super::PostgresStore;
 use super::connection::{PgConnection, StatementCache};
 use super::index_rows::{self, IndexBuffer};
-use crate::{IndexExtractor, ReindexProgress, ResourceKey, StoreError};
+use crate::reindex::{FreshEntries, LiveResource, ReindexSource};
+use crate::{ResourceKey, StoreError};
+use async_trait::async_trait;
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
 
 /// Resources read, extracted and written per step.
 const CHUNK: i64 = 500;
 
-/// One live resource as read for reindexing.
-struct Stored {
-    rid: i64,
-    seq: i64,
-    key: ResourceKey,
-    patient_key: Option<String>,
-    body: Vec<u8>,
-}
-
-/// The fresh entries of one resource, as read at `seq`.
-struct Fresh {
-    rid: i64,
-    seq: i64,
-    resource_type: String,
-    patient_key: Option<String>,
-    entries: Vec<tessera_fhir::search::IndexEntry>,
-}
-
-pub(crate) async fn reindex(
-    store: &PostgresStore,
-    types: &[String],
-    extract: &IndexExtractor,
-    progress: &mut (dyn FnMut(ReindexProgress) + Send),
-) -> Result<ReindexProgress, StoreError> {
-    let scopes: Vec<Option<String>> = if types.is_empty() {
-        vec![None]
-    } else {
-        types.iter().cloned().map(Some).collect()
-    };
-    let mut state = ReindexProgress::default();
-    for scope in &scopes {
-        let scope = scope.clone();
-        state.total += store
-            .with_connection(move |conn| count(conn, scope.as_deref()))
-            .await?;
+#[async_trait]
+impl ReindexSource for PostgresStore {
+    async fn count_live(&self, resource_type: Option<String>) -> Result<u64, StoreError> {
+        self.with_connection(move |conn| count(conn, resource_type.as_deref()))
+            .await
     }
-    progress(state);
-    for scope in scopes {
-        let mut after = 0;
-        loop {
-            let chunk_scope = scope.clone();
-            let chunk = store
-                .with_connection(move |conn| read_chunk(conn, chunk_scope.as_deref(), after))
-                .await?;
-            let Some(last) = chunk.last() else { break };
-            after = last.rid;
-            let mut rows = Vec::with_capacity(chunk.len());
-            for stored in chunk {
-                let resource: serde_json::Value =
-                    serde_json::from_slice(&stored.body).map_err(|e| StoreError::Corrupt {
-                        key: stored.key.clone(),
-                        reason: e.to_string(),
-                    })?;
-                let entries = extract(&stored.key, &resource);
-                rows.push(Fresh {
-                    rid: stored.rid,
-                    seq: stored.seq,
-                    resource_type: stored.key.resource_type,
-                    patient_key: stored.patient_key,
-                    entries,
-                });
-            }
-            let read = rows.len() as u64;
-            state.replaced += store.with_connection(move |conn| write(conn, rows)).await?;
-            state.done += read;
-            progress(state);
-        }
+
+    async fn read_chunk(
+        &self,
+        resource_type: Option<String>,
+        after: i64,
+    ) -> Result<Vec<LiveResource>, StoreError> {
+        self.with_connection(move |conn| read_chunk(conn, resource_type.as_deref(), after))
+            .await
     }
-    Ok(state)
+
+    async fn replace(&self, rows: Vec<FreshEntries>) -> Result<u64, StoreError> {
+        self.with_connection(move |conn| write(conn, rows)).await
+    }
 }
 
 fn count(conn: &mut PgConnection, resource_type: Option<&str>) -> Result<u64, StoreError> {
@@ -106,7 +56,7 @@ fn read_chunk(
     conn: &mut PgConnection,
     resource_type: Option<&str>,
     after: i64,
-) -> Result<Vec<Stored>, StoreError> {
+) -> Result<Vec<LiveResource>, StoreError> {
     const COLUMNS: &str = "r.rid, r.seq, r.resource_type, r.id, r.patient_key, v.body \
         FROM resource r JOIN resource_version v ON v.seq = r.seq";
     let rows = match resource_type {
@@ -126,7 +76,7 @@ fn read_chunk(
     };
     rows.iter()
         .map(|row| {
-            Ok(Stored {
+            Ok(LiveResource {
                 rid: row.try_get(0)?,
                 seq: row.try_get(1)?,
                 key: ResourceKey::new(row.try_get::<_, String>(2)?, row.try_get::<_, String>(3)?),
@@ -147,7 +97,7 @@ fn query(
     Ok(client.query(&statement, params)?)
 }
 
-fn write(conn: &mut PgConnection, rows: Vec<Fresh>) -> Result<u64, StoreError> {
+fn write(conn: &mut PgConnection, rows: Vec<FreshEntries>) -> Result<u64, StoreError> {
     let PgConnection { client, statements } = conn;
     let mut tx = client.transaction()?;
     let mut buffer = IndexBuffer::default();

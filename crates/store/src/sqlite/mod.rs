@@ -170,7 +170,7 @@ impl ResourceStore for SqliteStore {
         extract: &crate::IndexExtractor,
         progress: &mut (dyn FnMut(crate::ReindexProgress) + Send),
     ) -> Result<crate::ReindexProgress, StoreError> {
-        reindex::reindex(self, types, extract, progress).await
+        crate::reindex::reindex(self, types, extract, progress).await
     }
 
     async fn versions(&self) -> Result<crate::VersionStream, StoreError> {

@@ -1,79 +1,34 @@
-//! Rebuilding the search index from stored resources (after a change to the
-//! search-parameter definitions or their extraction).
-//!
-//! Resources are read in rid order in chunks from a read connection, their
-//! entries extracted on the caller's thread (the costly part, kept out of
-//! the writer), and each chunk is handed to the writer, which replaces the
-//! rows of every resource whose head is still the version that was read. A
-//! resource written meanwhile was indexed by that write, so concurrent
-//! traffic never sees stale or missing rows from a reindex.
+//! The SQLite side of a reindex ([`crate::reindex`]): live resources are
+//! read from a read connection, and the writer thread replaces their rows.
 
 use super::SqliteStore;
-use super::writer::ReindexRow;
-use crate::{IndexExtractor, ReindexProgress, ResourceKey, StoreError};
+use crate::reindex::{FreshEntries, LiveResource, ReindexSource};
+use crate::{ResourceKey, StoreError};
+use async_trait::async_trait;
 use rusqlite::{Connection, params};
 
 /// Resources read, extracted and written per step.
 const CHUNK: i64 = 500;
 
-/// One live resource as read for reindexing.
-struct Stored {
-    rid: i64,
-    seq: i64,
-    key: ResourceKey,
-    patient_key: Option<String>,
-    body: Vec<u8>,
-}
+#[async_trait]
+impl ReindexSource for SqliteStore {
+    async fn count_live(&self, resource_type: Option<String>) -> Result<u64, StoreError> {
+        self.readers
+            .with(|conn| count(conn, resource_type.as_deref()))
+    }
 
-pub(crate) async fn reindex(
-    store: &SqliteStore,
-    types: &[String],
-    extract: &IndexExtractor,
-    progress: &mut (dyn FnMut(ReindexProgress) + Send),
-) -> Result<ReindexProgress, StoreError> {
-    let scopes: Vec<Option<&str>> = if types.is_empty() {
-        vec![None]
-    } else {
-        types.iter().map(|t| Some(t.as_str())).collect()
-    };
-    let mut state = ReindexProgress {
-        done: 0,
-        total: 0,
-        replaced: 0,
-    };
-    for scope in &scopes {
-        state.total += store.readers.with(|conn| count(conn, *scope))?;
+    async fn read_chunk(
+        &self,
+        resource_type: Option<String>,
+        after: i64,
+    ) -> Result<Vec<LiveResource>, StoreError> {
+        self.readers
+            .with(|conn| read_chunk(conn, resource_type.as_deref(), after))
     }
-    progress(state);
-    for scope in scopes {
-        let mut after = 0;
-        loop {
-            let chunk = store.readers.with(|conn| read_chunk(conn, scope, after))?;
-            let Some(last) = chunk.last() else { break };
-            after = last.rid;
-            let mut rows = Vec::with_capacity(chunk.len());
-            for stored in chunk {
-                let resource: serde_json::Value =
-                    serde_json::from_slice(&stored.body).map_err(|e| StoreError::Corrupt {
-                        key: stored.key.clone(),
-                        reason: e.to_string(),
-                    })?;
-                let entries = extract(&stored.key, &resource);
-                rows.push(ReindexRow {
-                    rid: stored.rid,
-                    seq: stored.seq,
-                    resource_type: stored.key.resource_type,
-                    patient_key: stored.patient_key,
-                    entries,
-                });
-            }
-            let read = rows.len() as u64;
-            state.replaced += store.writer.reindex(rows).await?;
-            state.done += read;
-            progress(state);
-        }
+
+    async fn replace(&self, rows: Vec<FreshEntries>) -> Result<u64, StoreError> {
+        self.writer.reindex(rows).await
     }
-    Ok(state)
 }
 
 fn count(conn: &Connection, resource_type: Option<&str>) -> Result<u64, StoreError> {
@@ -94,11 +49,11 @@ fn read_chunk(
     conn: &Connection,
     resource_type: Option<&str>,
     after: i64,
-) -> Result<Vec<Stored>, StoreError> {
+) -> Result<Vec<LiveResource>, StoreError> {
     const COLUMNS: &str = "r.rid, r.seq, r.resource_type, r.id, r.patient_key, v.body \
         FROM resource r JOIN resource_version v ON v.seq = r.seq";
     let map = |row: &rusqlite::Row<'_>| {
-        Ok(Stored {
+        Ok(LiveResource {
             rid: row.get(0)?,
             seq: row.get(1)?,
             key: ResourceKey::new(row.get::<_, String>(2)?, row.get::<_, String>(3)?),

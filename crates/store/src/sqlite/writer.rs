@@ -8,6 +8,7 @@
 
 use super::apply::SqliteWriter;
 use crate::clock::MonotonicClock;
+use crate::reindex::FreshEntries;
 use crate::{Clock, StoreError, WriteBatch, WriteOutcome};
 use rusqlite::{Connection, OptionalExtension};
 use std::sync::mpsc;
@@ -22,19 +23,10 @@ pub(crate) const MAX_GROUP: usize = 512;
 type Reply = oneshot::Sender<Result<Vec<WriteOutcome>, StoreError>>;
 type ReindexReply = oneshot::Sender<Result<u64, StoreError>>;
 
-/// The fresh index entries of one resource, as read at `seq`.
-pub(crate) struct ReindexRow {
-    pub(crate) rid: i64,
-    pub(crate) seq: i64,
-    pub(crate) resource_type: String,
-    pub(crate) patient_key: Option<String>,
-    pub(crate) entries: Vec<tessera_fhir::search::IndexEntry>,
-}
-
 /// One unit of work in a group commit, applied in its own savepoint.
 enum Job {
     Write(WriteBatch, Reply),
-    Reindex(Vec<ReindexRow>, ReindexReply),
+    Reindex(Vec<FreshEntries>, ReindexReply),
 }
 
 enum Message {
@@ -43,7 +35,7 @@ enum Message {
         reply: Reply,
     },
     Reindex {
-        rows: Vec<ReindexRow>,
+        rows: Vec<FreshEntries>,
         reply: ReindexReply,
     },
     Shutdown {
@@ -86,7 +78,7 @@ impl WriterHandle {
     /// Replaces the index rows of resources whose head is still the version
     /// they were read at; returns how many were replaced. A resource written
     /// since was indexed by that write and is left alone.
-    pub(crate) async fn reindex(&self, rows: Vec<ReindexRow>) -> Result<u64, StoreError> {
+    pub(crate) async fn reindex(&self, rows: Vec<FreshEntries>) -> Result<u64, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Message::Reindex { rows, reply })
@@ -233,7 +225,7 @@ impl Job {
     }
 }
 
-fn reindex_rows(conn: &Connection, rows: &[ReindexRow]) -> Result<u64, StoreError> {
+fn reindex_rows(conn: &Connection, rows: &[FreshEntries]) -> Result<u64, StoreError> {
     let mut replaced = 0;
     for row in rows {
         let head: Option<(i64, bool)> = conn
