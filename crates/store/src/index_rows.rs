@@ -14,17 +14,6 @@ use tessera_fhir::search::{IndexEntry, IndexValue};
 /// one of them at a random place in the token index (a unique id).
 const COLUMN_PARAMS: [&str; 2] = ["_id", "_lastUpdated"];
 
-/// The index tables, in the order backends clear them.
-pub(crate) const INDEX_TABLES: [&str; 7] = [
-    "idx_string",
-    "idx_token",
-    "idx_date",
-    "idx_number",
-    "idx_quantity",
-    "idx_reference",
-    "idx_uri",
-];
-
 /// The columns every index row starts with: `param_hash`, `ord` (the
 /// entry's position, shared by a composite's components) and
 /// `patient_hash`. The rid is the caller's.

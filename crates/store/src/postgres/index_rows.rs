@@ -5,7 +5,7 @@
 //! thousand round trips.
 
 use super::connection::StatementCache;
-use crate::index_rows::{INDEX_TABLES, IndexRow, RowKey, for_each_row};
+use crate::index_rows::{IndexRow, RowKey, for_each_row};
 use postgres::Transaction;
 use postgres::types::ToSql;
 use tessera_fhir::search::IndexEntry;
@@ -384,22 +384,23 @@ fn insert(
     Ok(())
 }
 
-/// Deletes every index row of `rid`, in one statement.
+/// Every index row of one resource (`$1`, its rid), removed in one statement.
+const DELETE_ROWS: &str = "WITH \
+    d0 AS (DELETE FROM idx_string WHERE rid = $1), \
+    d1 AS (DELETE FROM idx_token WHERE rid = $1), \
+    d2 AS (DELETE FROM idx_date WHERE rid = $1), \
+    d3 AS (DELETE FROM idx_number WHERE rid = $1), \
+    d4 AS (DELETE FROM idx_quantity WHERE rid = $1), \
+    d5 AS (DELETE FROM idx_reference WHERE rid = $1) \
+    DELETE FROM idx_uri WHERE rid = $1";
+
+/// Deletes every index row of `rid`.
 pub(crate) fn remove(
     tx: &mut Transaction<'_>,
     statements: &mut StatementCache,
     rid: i64,
 ) -> Result<(), postgres::Error> {
-    let mut sql = String::from("WITH ");
-    let (last, others) = INDEX_TABLES.split_last().unwrap_or((&"idx_uri", &[]));
-    for (i, table) in others.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("d{i} AS (DELETE FROM {table} WHERE rid = $1)"));
-    }
-    sql.push_str(&format!(" DELETE FROM {last} WHERE rid = $1"));
-    let statement = statements.get(tx, &sql)?;
+    let statement = statements.get(tx, DELETE_ROWS)?;
     tx.execute(&statement, &[&rid])?;
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! are prepared once per connection (cached) and taken once per resource.
 
 use crate::StoreError;
-use crate::index_rows::{INDEX_TABLES, IndexRow, RowKey, for_each_row};
+use crate::index_rows::{IndexRow, RowKey, for_each_row};
 use rusqlite::{CachedStatement, Connection, params};
 use tessera_fhir::search::IndexEntry;
 
@@ -29,11 +29,21 @@ const INSERT_REFERENCE: &str = "INSERT INTO idx_reference \
 const INSERT_URI: &str = "INSERT INTO idx_uri \
     (rid, param_hash, ord, patient_hash, uri) VALUES (?1, ?2, ?3, ?4, ?5)";
 
+/// Every index table's rows of one resource (`?1`, its rid).
+const DELETE_ROWS: [&str; 7] = [
+    "DELETE FROM idx_string WHERE rid = ?1",
+    "DELETE FROM idx_token WHERE rid = ?1",
+    "DELETE FROM idx_date WHERE rid = ?1",
+    "DELETE FROM idx_number WHERE rid = ?1",
+    "DELETE FROM idx_quantity WHERE rid = ?1",
+    "DELETE FROM idx_reference WHERE rid = ?1",
+    "DELETE FROM idx_uri WHERE rid = ?1",
+];
+
 /// Removes every index row of resource `rid`.
 pub(crate) fn remove(conn: &Connection, rid: i64) -> Result<(), StoreError> {
-    for table in INDEX_TABLES {
-        conn.prepare_cached(&format!("DELETE FROM {table} WHERE rid = ?1"))?
-            .execute(params![rid])?;
+    for sql in DELETE_ROWS {
+        conn.prepare_cached(sql)?.execute(params![rid])?;
     }
     Ok(())
 }
