@@ -10,6 +10,16 @@ use tessera_store::{ResourceKey, RowKeys};
 /// say. Once authentication lands, the authenticated organisation wins.
 pub const AUTHOR_ORGANIZATION_TAG_SYSTEM: &str = "urn:tessera:authoring-organization";
 
+/// A new server-assigned resource id: a UUID version 7, whose leading bits
+/// are the creation time in milliseconds. Ids assigned in time order land at
+/// the end of the id indexes instead of on a random page each, which keeps
+/// the pages a group commit dirties (and writes to the WAL) few. The cost:
+/// the id reveals when the resource was created, which its first version's
+/// `meta.lastUpdated` says anyway.
+pub(crate) fn new_resource_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 pub(crate) fn row_keys(
     definitions: &Definitions,
     resource: &Value,

@@ -78,7 +78,7 @@ impl RecordService {
         resource: Value,
         context: &WriteContext,
     ) -> Result<WriteResult, RecordError> {
-        let key = ResourceKey::new(resource_type, uuid::Uuid::new_v4().to_string());
+        let key = ResourceKey::new(resource_type, crate::keys::new_resource_id());
         self.check_type(resource_type)?;
         check_resource_type(&resource, resource_type)?;
         let op = self.prepare_create(&key, resource, context)?;

@@ -114,7 +114,7 @@ pub async fn plan_import(
                     .and_then(|u| u.strip_prefix("urn:uuid:"))
                     .map(str::to_owned)
             })
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(crate::keys::new_resource_id);
         if let Some(full_url) = full_url {
             identities.insert(full_url.to_owned(), format!("{resource_type}/{id}"));
         }

@@ -338,7 +338,7 @@ impl RecordService {
                     planned.push(PlannedWrite::Existing { index, key });
                     continue;
                 }
-                ResourceKey::new(resource_type, uuid::Uuid::new_v4().to_string())
+                ResourceKey::new(resource_type, crate::keys::new_resource_id())
             } else {
                 match entry.url.split_once('?') {
                     Some((url_type, condition)) => {
@@ -353,7 +353,7 @@ impl RecordService {
                                     .and_then(Value::as_str)
                                     .map(str::to_owned)
                             })
-                            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                            .unwrap_or_else(crate::keys::new_resource_id);
                         ResourceKey::new(url_type, id)
                     }
                     None => local_key(index, &entry.url)?,
