@@ -37,7 +37,8 @@ use writer::WriterHandle;
 /// SQLite settings that matter for durability and speed, recorded beside
 /// every benchmark figure.
 pub const PRAGMAS: &str = "journal_mode=WAL, synchronous=FULL, wal_autocheckpoint=0 \
-    (PASSIVE checkpoints every 200 ms on a separate thread), temp_store=MEMORY, \
+    (PASSIVE checkpoints every 200 ms on a separate thread; the writer starts the WAL \
+    over past 4,096 frames), journal_size_limit=64 MiB, temp_store=MEMORY, \
     cache_size 16 MiB (writer) / 64 MiB (readers), mmap_size=256 MiB (readers), \
     query planner stability guarantee on";
 
@@ -63,8 +64,9 @@ impl SqliteStore {
         let mut conn = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
         configure_writer(&conn).map_err(|e| open_error(e.to_string()))?;
         schema::migrate(&mut conn)?;
-        let writer = WriterHandle::start(conn, clock)?;
-        let checkpointer = checkpointer::Checkpointer::start(path.to_path_buf())
+        let restart = checkpointer::WalRestart::default();
+        let writer = WriterHandle::start(conn, clock, restart.clone())?;
+        let checkpointer = checkpointer::Checkpointer::start(path.to_path_buf(), restart)
             .map_err(|e| open_error(format!("cannot start the checkpointer: {e}")))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
@@ -108,11 +110,10 @@ pub(crate) fn keep_plans_stable(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// How long the writer waits for the database lock. The only other
-/// connection that takes it is the checkpointer's `TRUNCATE` checkpoint,
-/// which holds it while it copies a WAL of up to a gigabyte back into the
-/// database file: seconds on a busy disk. Waiting is right; failing the
-/// commit ("database is locked", seen during a large import) is not.
+/// How long the writer waits for the database lock, which no connection of
+/// this process takes but the writer: only another process writing the same
+/// file (a `tessera import` beside a running server) makes it wait. Waiting
+/// is right; failing the commit ("database is locked") is not.
 const WRITER_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
@@ -129,6 +130,11 @@ fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384; \
          PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY;",
+    )?;
+    conn.pragma_update(
+        None,
+        "journal_size_limit",
+        checkpointer::WAL_FILE_LIMIT_BYTES,
     )?;
     Ok(())
 }

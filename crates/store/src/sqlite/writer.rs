@@ -7,6 +7,7 @@
 //! fsync for the whole group.
 
 use super::apply::SqliteWriter;
+use super::checkpointer::{self, WalRestart};
 use crate::clock::MonotonicClock;
 use crate::reindex::FreshEntries;
 use crate::{Clock, StoreError, WriteBatch, WriteOutcome};
@@ -53,11 +54,12 @@ impl WriterHandle {
     pub(crate) fn start(
         conn: Connection,
         clock: Arc<dyn Clock>,
+        restart: WalRestart,
     ) -> Result<WriterHandle, StoreError> {
         let (queue, inbox) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("tessera-sqlite-writer".into())
-            .spawn(move || run(conn, clock, inbox))
+            .spawn(move || run(conn, clock, restart, inbox))
             .map_err(|e| StoreError::Unavailable(format!("cannot start the writer: {e}")))?;
         Ok(WriterHandle {
             queue,
@@ -107,7 +109,12 @@ impl WriterHandle {
     }
 }
 
-fn run(mut conn: Connection, clock: Arc<dyn Clock>, inbox: mpsc::Receiver<Message>) {
+fn run(
+    mut conn: Connection,
+    clock: Arc<dyn Clock>,
+    restart: WalRestart,
+    inbox: mpsc::Receiver<Message>,
+) {
     let mut clock = MonotonicClock::new(clock);
     match conn.query_row(
         "SELECT MAX(last_updated) FROM resource_version",
@@ -134,6 +141,13 @@ fn run(mut conn: Connection, clock: Arc<dyn Clock>, inbox: mpsc::Receiver<Messag
         }
         if !group.is_empty() {
             commit_group(&mut conn, &mut clock, group);
+        }
+        if restart.take() {
+            // Copies what the checkpointer has not yet; the next transaction
+            // then starts the WAL over (see `checkpointer`).
+            if let Err(error) = checkpointer::checkpoint(&conn) {
+                tracing::warn!(%error, "WAL checkpoint before restart failed");
+            }
         }
         if let Some(done) = shutdown {
             let result = conn
