@@ -5,9 +5,6 @@
 //! (practitioners, organisations, medications, locations...).
 
 use crate::{RecordError, RecordService};
-use serde_json::Value;
-use std::collections::BTreeSet;
-use tessera_fhir::reference::ReferenceTarget;
 use tessera_fhir::search::{Comparison, Condition, Criterion, DateRange, SearchQuery, TotalMode};
 use tessera_store::{Instant, ResourceKey, SearchPage};
 
@@ -62,21 +59,8 @@ impl RecordService {
             revincludes: Vec::new(),
         };
         let mut page = self.search(&query, cursor).await?;
-        let mut wanted = BTreeSet::new();
-        for version in &page.matches {
-            let Ok(resource) = serde_json::from_slice::<Value>(&version.body) else {
-                continue;
-            };
-            for found in self.definitions().references(&resource) {
-                if let ReferenceTarget::Local {
-                    resource_type, id, ..
-                } = found.target
-                    && REFERENCED_TYPES.contains(&resource_type.as_str())
-                {
-                    wanted.insert(ResourceKey::new(resource_type, id));
-                }
-            }
-        }
+        let sources: Vec<ResourceKey> = page.matches.iter().map(|v| v.key.clone()).collect();
+        let wanted = self.store.referenced_by(&sources, REFERENCED_TYPES).await?;
         for key in wanted {
             if let Ok(version) = self.read(&key).await {
                 page.included.push(version);

@@ -30,7 +30,7 @@ pub struct WriteResult {
 /// The FHIR record: every read and write of a resource goes through here.
 #[derive(Clone)]
 pub struct RecordService {
-    store: Arc<dyn ResourceStore>,
+    pub(crate) store: Arc<dyn ResourceStore>,
     definitions: &'static Definitions,
 }
 

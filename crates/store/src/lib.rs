@@ -85,6 +85,16 @@ pub trait ResourceStore: Send + Sync + 'static {
         version: i64,
     ) -> Result<Option<StoredVersion>, StoreError>;
 
+    /// The resources of `target_types` that the current versions of
+    /// `sources` refer to by local reference (the links kept for delete
+    /// checks), each once, in key order. Answers `$everything`'s "and what
+    /// the record refers to" without parsing the record.
+    async fn referenced_by(
+        &self,
+        sources: &[ResourceKey],
+        target_types: &[&str],
+    ) -> Result<Vec<ResourceKey>, StoreError>;
+
     /// A page of history, newest first.
     async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError>;
 

@@ -304,3 +304,63 @@ async fn concurrent_writers_never_lose_an_update() {
     let last = store.read(&key).await.unwrap().unwrap().version;
     assert_eq!(last, wins + 1);
 }
+
+#[tokio::test]
+async fn referenced_by_follows_the_current_versions_only() {
+    let fixture = common::open();
+    let store = &*fixture.store;
+    let doctor = ResourceKey::new("Practitioner", "doc");
+    let lab = ResourceKey::new("Organization", "lab");
+    let patient_key = ResourceKey::new("Patient", "p1");
+    let observation = ResourceKey::new("Observation", "o1");
+    let write = |references: Vec<ResourceKey>| WriteOp::Update {
+        key: observation.clone(),
+        resource: match json!({"resourceType": "Observation"}) {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        },
+        keys: RowKeys {
+            patient_key: Some("p1".into()),
+            references,
+            ..RowKeys::default()
+        },
+        if_match: None,
+    };
+    store
+        .write(WriteBatch::single(write(vec![
+            patient_key.clone(),
+            doctor.clone(),
+            lab.clone(),
+        ])))
+        .await
+        .unwrap();
+    let sources = [observation.clone(), ResourceKey::new("Observation", "none")];
+    let found = store
+        .referenced_by(&sources, &["Practitioner", "Organization"])
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        vec![lab.clone(), doctor.clone()],
+        "in key order, Patient left out"
+    );
+    store
+        .write(WriteBatch::single(write(vec![
+            patient_key.clone(),
+            lab.clone(),
+        ])))
+        .await
+        .unwrap();
+    let found = store
+        .referenced_by(&sources, &["Practitioner", "Organization"])
+        .await
+        .unwrap();
+    assert_eq!(found, vec![lab], "the reference the update dropped is gone");
+    assert!(
+        store
+            .referenced_by(&[], &["Organization"])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,12 +1,13 @@
 //! History at instance, type and system level: a paged `history` Bundle,
 //! newest first, with `_since`, `_count`, `_summary` and a cursor.
 
-use super::{RequestContext, bundle_response, paging_links, parse_stored, subset};
+use super::answer_bundle::{AnswerEntry, EntryResource, bundle_response};
+use super::{RequestContext, paging_links};
 use crate::error::ApiError;
 use crate::params::Summary;
 use crate::response::etag;
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use tessera_store::{HistoryQuery, HistoryScope, StoredVersion, WriteMethod};
 
 pub(crate) async fn history(
@@ -46,10 +47,13 @@ pub(crate) async fn history(
         .map(|version| entry(ctx, version))
         .collect::<Result<Vec<_>, _>>()?;
 
-    Ok(bundle_response(ctx, "history", page.total, links, entries))
+    bundle_response(ctx, "history", page.total, links, entries)
 }
 
-fn entry(ctx: &RequestContext<'_>, version: &StoredVersion) -> Result<Value, ApiError> {
+fn entry<'a>(
+    ctx: &RequestContext<'_>,
+    version: &'a StoredVersion,
+) -> Result<AnswerEntry<'a>, ApiError> {
     let (method, url, status) = match version.method {
         WriteMethod::Create => ("POST", version.key.resource_type.clone(), "201 Created"),
         WriteMethod::Update if version.version == 1 => {
@@ -58,21 +62,24 @@ fn entry(ctx: &RequestContext<'_>, version: &StoredVersion) -> Result<Value, Api
         WriteMethod::Update => ("PUT", version.key.to_string(), "200 OK"),
         WriteMethod::Delete => ("DELETE", version.key.to_string(), "204 No Content"),
     };
-    let mut entry = Map::new();
-    entry.insert("fullUrl".into(), json!(ctx.resource_url(version)));
-    if !version.is_deleted() {
-        let resource = parse_stored(version)?;
-        let shown = subset(ctx, &resource)?.unwrap_or(resource);
-        entry.insert("resource".into(), shown);
-    }
-    entry.insert("request".into(), json!({"method": method, "url": url}));
-    entry.insert(
-        "response".into(),
-        json!({
-            "status": status,
-            "etag": etag(version.version),
-            "lastModified": version.last_updated.to_string(),
-        }),
-    );
-    Ok(Value::Object(entry))
+    let resource = if version.is_deleted() {
+        None
+    } else {
+        Some(EntryResource::of(ctx, version)?)
+    };
+    Ok(AnswerEntry {
+        full_url: Some(ctx.resource_url(version)),
+        resource,
+        rest: vec![
+            ("request", json!({"method": method, "url": url})),
+            (
+                "response",
+                json!({
+                    "status": status,
+                    "etag": etag(version.version),
+                    "lastModified": version.last_updated.to_string(),
+                }),
+            ),
+        ],
+    })
 }

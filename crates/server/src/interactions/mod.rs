@@ -2,6 +2,7 @@
 //! parsed request into a call on the record service and its answer into a
 //! response.
 
+mod answer_bundle;
 mod bundle;
 mod crud;
 mod everything;
@@ -92,9 +93,7 @@ pub(crate) fn resource_response(
             "_summary=count applies to searches and history, not to a single resource".into(),
         ));
     }
-    let wants_subset = ctx.params.get("_summary").is_some_and(|s| s != "false")
-        || ctx.params.get("_elements").is_some();
-    if !wants_subset && !ctx.pretty {
+    if !wants_subset(ctx) && !ctx.pretty {
         return Ok(bytes_response(status, version.body.clone()));
     }
     let resource = parse_stored(version)?;
@@ -140,25 +139,11 @@ pub(crate) fn paging_links(
     links
 }
 
-/// A Bundle of `bundle_type` with its total (if counted), links and entries.
-pub(crate) fn bundle_response(
-    ctx: &RequestContext<'_>,
-    bundle_type: &str,
-    total: Option<u64>,
-    links: Vec<Value>,
-    entries: Vec<Value>,
-) -> Response {
-    let mut bundle = serde_json::Map::new();
-    bundle.insert("resourceType".into(), Value::from("Bundle"));
-    bundle.insert("type".into(), Value::from(bundle_type));
-    if let Some(total) = total {
-        bundle.insert("total".into(), Value::from(total));
-    }
-    bundle.insert("link".into(), Value::Array(links));
-    if !entries.is_empty() {
-        bundle.insert("entry".into(), Value::Array(entries));
-    }
-    json_response(StatusCode::OK, &Value::Object(bundle), ctx.pretty)
+/// Whether the request asks for part of each resource (`_summary` other
+/// than `false`, or `_elements`), so stored JSON cannot be sent as it is.
+pub(crate) fn wants_subset(ctx: &RequestContext<'_>) -> bool {
+    ctx.params.get("_summary").is_some_and(|s| s != "false")
+        || ctx.params.get("_elements").is_some()
 }
 
 /// Reads the body of a request that carries a resource of `resource_type`:

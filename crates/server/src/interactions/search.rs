@@ -4,13 +4,14 @@
 //! parameters that were not applied reported in an OperationOutcome entry
 //! (or refused under `Prefer: handling=strict`).
 
-use super::{RequestContext, bundle_response, paging_links, parse_stored, subset};
+use super::answer_bundle::{AnswerEntry, EntryResource, bundle_response};
+use super::{RequestContext, paging_links};
 use crate::error::ApiError;
 use crate::params::{MAX_PAGE_SIZE, Summary};
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::json;
 use tessera_fhir::search::TotalMode;
 use tessera_fhir::{Issue, IssueType, OperationOutcome, Severity};
 use tessera_store::{ResourceKey, StoredVersion};
@@ -112,28 +113,25 @@ pub(super) fn searchset_response(
                 .with_severity(Severity::Warning)
             })
             .collect();
-        entries.push(json!({
-            "resource": OperationOutcome::new(issues).to_json(),
-            "search": {"mode": "outcome"}
-        }));
+        entries.push(AnswerEntry {
+            full_url: None,
+            resource: Some(EntryResource::Json(OperationOutcome::new(issues).to_json())),
+            rest: vec![("search", json!({"mode": "outcome"}))],
+        });
     }
-    Ok(bundle_response(
-        ctx,
-        "searchset",
-        page.total,
-        links,
-        entries,
-    ))
+    bundle_response(ctx, "searchset", page.total, links, entries)
 }
 
-fn entry(ctx: &RequestContext<'_>, version: &StoredVersion, mode: &str) -> Result<Value, ApiError> {
-    let resource = parse_stored(version)?;
-    let shown = subset(ctx, &resource)?.unwrap_or(resource);
-    Ok(json!({
-        "fullUrl": ctx.resource_url(version),
-        "resource": shown,
-        "search": {"mode": mode}
-    }))
+fn entry<'a>(
+    ctx: &RequestContext<'_>,
+    version: &'a StoredVersion,
+    mode: &str,
+) -> Result<AnswerEntry<'a>, ApiError> {
+    Ok(AnswerEntry {
+        full_url: Some(ctx.resource_url(version)),
+        resource: Some(EntryResource::of(ctx, version)?),
+        rest: vec![("search", json!({"mode": mode}))],
+    })
 }
 
 /// `Prefer: handling=strict`.

@@ -305,6 +305,20 @@ impl ResourceStore for PostgresStore {
         .await
     }
 
+    async fn referenced_by(
+        &self,
+        sources: &[ResourceKey],
+        target_types: &[&str],
+    ) -> Result<Vec<ResourceKey>, StoreError> {
+        let sources = sources.to_vec();
+        let target_types: Vec<String> = target_types.iter().map(|t| t.to_string()).collect();
+        self.with_reader(move |conn| {
+            let PgConnection { client, statements } = conn;
+            reads::referenced_by(client, statements, &sources, &target_types)
+        })
+        .await
+    }
+
     async fn read_version(
         &self,
         key: &ResourceKey,

@@ -45,6 +45,35 @@ fn query(
     Ok(client.query(&statement, params)?)
 }
 
+pub(crate) fn referenced_by(
+    client: &mut impl GenericClient,
+    statements: &mut StatementCache,
+    sources: &[ResourceKey],
+    target_types: &[String],
+) -> Result<Vec<ResourceKey>, StoreError> {
+    let (types, ids): (Vec<&str>, Vec<&str>) = sources
+        .iter()
+        .map(|key| (key.resource_type.as_str(), key.id.as_str()))
+        .unzip();
+    let rows = query(
+        client,
+        statements,
+        "SELECT DISTINCT l.target_type, l.target_id FROM resource_link l \
+         JOIN UNNEST($1::text[], $2::text[]) AS s (source_type, source_id) \
+           ON l.source_type = s.source_type AND l.source_id = s.source_id \
+         WHERE l.target_type = ANY($3) ORDER BY 1, 2",
+        &[&types, &ids, &target_types],
+    )?;
+    rows.iter()
+        .map(|row| {
+            Ok(ResourceKey::new(
+                row.try_get::<_, String>(0)?,
+                row.try_get::<_, String>(1)?,
+            ))
+        })
+        .collect()
+}
+
 pub(crate) fn current(
     client: &mut impl GenericClient,
     statements: &mut StatementCache,

@@ -157,6 +157,15 @@ impl ResourceStore for SqliteStore {
         self.readers.with(|conn| reads::version(conn, key, version))
     }
 
+    async fn referenced_by(
+        &self,
+        sources: &[ResourceKey],
+        target_types: &[&str],
+    ) -> Result<Vec<ResourceKey>, StoreError> {
+        self.readers
+            .with(|conn| reads::referenced_by(conn, sources, target_types))
+    }
+
     async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
         self.readers.with(|conn| reads::history(conn, query))
     }

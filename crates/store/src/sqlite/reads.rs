@@ -86,6 +86,28 @@ pub(crate) fn version_from_row(row: &Row<'_>) -> rusqlite::Result<(StoredVersion
     ))
 }
 
+pub(crate) fn referenced_by(
+    conn: &Connection,
+    sources: &[ResourceKey],
+    target_types: &[&str],
+) -> Result<Vec<ResourceKey>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT target_type, target_id FROM resource_link \
+         WHERE source_type = ?1 AND source_id = ?2",
+    )?;
+    let mut found = std::collections::BTreeSet::new();
+    for source in sources {
+        let mut rows = statement.query(params![source.resource_type, source.id])?;
+        while let Some(row) = rows.next()? {
+            let target_type: String = row.get(0)?;
+            if target_types.contains(&target_type.as_str()) {
+                found.insert(ResourceKey::new(target_type, row.get::<_, String>(1)?));
+            }
+        }
+    }
+    Ok(found.into_iter().collect())
+}
+
 pub(crate) fn current(
     conn: &Connection,
     key: &ResourceKey,
