@@ -231,24 +231,8 @@ impl RecordService {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let current = self.read(key).await?;
-            if let Some(expected) = if_match
-                && expected != current.version
-            {
-                return Err(RecordError::VersionConflict {
-                    key: key.clone(),
-                    expected,
-                    current: Some(current.version),
-                });
-            }
-            let mut resource: Value = serde_json::from_slice(&current.body).map_err(|error| {
-                RecordError::Store(tessera_store::StoreError::Corrupt {
-                    key: key.clone(),
-                    reason: error.to_string(),
-                })
-            })?;
-            patch.apply(&mut resource, self.definitions)?;
-            let op = self.prepare_update(key, resource, Some(current.version), context)?;
+            let (resource, version) = self.patched(key, &patch, if_match).await?;
+            let op = self.prepare_update(key, resource, Some(version), context)?;
             match self.write_one(op).await {
                 Err(RecordError::VersionConflict { .. })
                     if if_match.is_none() && attempt < ATTEMPTS =>
@@ -258,6 +242,36 @@ impl RecordService {
                 other => return other,
             }
         }
+    }
+
+    /// The current version of `key` with `patch` applied, and the version
+    /// it was applied to (to be written with that version as `If-Match`, so
+    /// a concurrent write is noticed). `VersionConflict` when `if_match`
+    /// names another version.
+    pub(crate) async fn patched(
+        &self,
+        key: &ResourceKey,
+        patch: &Patch,
+        if_match: Option<i64>,
+    ) -> Result<(Value, i64), RecordError> {
+        let current = self.read(key).await?;
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(RecordError::VersionConflict {
+                key: key.clone(),
+                expected,
+                current: Some(current.version),
+            });
+        }
+        let mut resource: Value = serde_json::from_slice(&current.body).map_err(|error| {
+            RecordError::Store(tessera_store::StoreError::Corrupt {
+                key: key.clone(),
+                reason: error.to_string(),
+            })
+        })?;
+        patch.apply(&mut resource, self.definitions)?;
+        Ok((resource, current.version))
     }
 
     /// Logically deletes `key`. `None` when it was already deleted.

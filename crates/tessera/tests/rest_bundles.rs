@@ -259,3 +259,68 @@ fn conditional_create_update_and_delete_resolve_by_search() {
         0
     );
 }
+
+#[test]
+fn transaction_patch_entries_apply_both_formats_or_nothing() {
+    let server = TestServer::start();
+    for id in ["patched", "renamed"] {
+        put_json(
+            &server.url(&format!("Patient/{id}")),
+            &json!({"resourceType": "Patient", "id": id, "active": false,
+                    "name": [{"family": "Before"}]}),
+            &[],
+        );
+    }
+    // JSON Patch travels as a Binary, base64: [{"op":"replace","path":"/active","value":true}]
+    let json_patch = "W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9hY3RpdmUiLCJ2YWx1ZSI6dHJ1ZX1d";
+    let fhirpath_patch = json!({"resourceType": "Parameters", "parameter": [
+        {"name": "operation", "part": [
+            {"name": "type", "valueCode": "replace"},
+            {"name": "path", "valueString": "Patient.name[0].family"},
+            {"name": "value", "valueString": "After"}]}]});
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Binary", "contentType": "application/json-patch+json",
+                      "data": json_patch},
+         "request": {"method": "PATCH", "url": "Patient/patched"}},
+        {"resource": fhirpath_patch,
+         "request": {"method": "PATCH", "url": "Patient?_id=renamed", "ifMatch": "W/\"1\""}}
+    ]});
+    let answer = post_bundle(&server, &bundle);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let entries = answer.json()["entry"].as_array().unwrap().clone();
+    assert_eq!(entries[0]["response"]["status"], "200 OK");
+    assert_eq!(entries[0]["response"]["etag"], "W/\"2\"");
+    assert_eq!(entries[1]["response"]["etag"], "W/\"2\"");
+    let patched = get(&server.url("Patient/patched")).json();
+    assert_eq!(patched["active"], true);
+    assert_eq!(patched["name"][0]["family"], "Before");
+    let renamed = get(&server.url("Patient/renamed")).json();
+    assert_eq!(renamed["active"], false);
+    assert_eq!(renamed["name"][0]["family"], "After");
+
+    // A stale ifMatch on one PATCH entry: 412 naming it, and neither entry lands.
+    let before = history_total(&server);
+    let stale = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "other"},
+         "request": {"method": "PUT", "url": "Patient/other"}},
+        {"resource": {"resourceType": "Parameters", "parameter": [
+            {"name": "operation", "part": [
+                {"name": "type", "valueCode": "delete"},
+                {"name": "path", "valueString": "Patient.active"}]}]},
+         "request": {"method": "PATCH", "url": "Patient/patched", "ifMatch": "W/\"1\""}}
+    ]});
+    let answer = post_bundle(&server, &stale);
+    assert_eq!(answer.status, 412, "{}", answer.body);
+    assert_eq!(answer.issue_paths(), vec!["Bundle.entry[1]"]);
+    assert_eq!(history_total(&server), before);
+    assert_eq!(get(&server.url("Patient/other")).status, 404);
+
+    // A patch that is neither format is a 400 naming its entry.
+    let wrong = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Binary", "contentType": "text/plain", "data": "aGk="},
+         "request": {"method": "PATCH", "url": "Patient/patched"}}
+    ]});
+    let answer = post_bundle(&server, &wrong);
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.issue_paths(), vec!["Bundle.entry[0]"]);
+}

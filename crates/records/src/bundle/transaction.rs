@@ -1,15 +1,19 @@
 //! REST `transaction` and `batch` Bundles (`POST /fhir`).
 //!
 //! A transaction is all or nothing: its entries are planned in the order R4
-//! prescribes (DELETE, POST, PUT, then GET), `urn:uuid:` and other fullUrl
+//! prescribes (DELETE, POST, PUT and PATCH, then GET), `urn:uuid:` and other fullUrl
 //! references between entries are rewritten to the ids the server chose,
 //! conditional create (`ifNoneExist`), update (`PUT Type?search`) and delete
-//! (`DELETE Type?search`) are resolved by search, and every write goes to
+//! (`DELETE Type?search`) are resolved by search, a PATCH entry (its
+//! resource a `Parameters` for FHIRPath Patch or a `Binary` holding a JSON
+//! Patch) is applied to the current version and written with that version
+//! as its `If-Match`, and every write goes to
 //! the store as one [`WriteBatch`](tessera_store::WriteBatch): one durable
 //! commit or nothing. A failure names the entry (`Bundle.entry[3]`). A
 //! batch runs each entry on its own and answers each.
 
 use super::references::resolve_references;
+use crate::patch::Patch;
 use crate::{RecordError, RecordService, WriteContext};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -33,13 +37,25 @@ pub enum EntryResult {
     Searched(SearchPage),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
-    // Declaration order is R4's processing order.
     Delete,
     Post,
     Put,
+    Patch,
     Get,
+}
+
+impl Method {
+    /// R4's processing order: DELETE, POST, PUT and PATCH together, GET.
+    fn rank(self) -> u8 {
+        match self {
+            Method::Delete => 0,
+            Method::Post => 1,
+            Method::Put | Method::Patch => 2,
+            Method::Get => 3,
+        }
+    }
 }
 
 struct EntryRequest {
@@ -114,6 +130,7 @@ fn parse_entries(bundle: &Value) -> Result<Vec<EntryRequest>, RecordError> {
             Some("DELETE") => Method::Delete,
             Some("POST") => Method::Post,
             Some("PUT") => Method::Put,
+            Some("PATCH") => Method::Patch,
             Some("GET") | Some("HEAD") => Method::Get,
             Some(other) => {
                 return Err(malformed(
@@ -215,7 +232,7 @@ impl RecordService {
         mut entries: Vec<EntryRequest>,
         context: &WriteContext,
     ) -> Result<Vec<(usize, Result<EntryResult, RecordError>)>, RecordError> {
-        entries.sort_by_key(|e| e.method);
+        entries.sort_by_key(|e| e.method.rank());
         let mut results: Vec<(usize, Result<EntryResult, RecordError>)> =
             Vec::with_capacity(entries.len());
         let planned = self.plan_writes(&mut entries, context).await?;
@@ -312,6 +329,20 @@ impl RecordService {
                     continue;
                 }
                 Method::Get => continue,
+                Method::Patch => {
+                    if entry.resource.is_none() {
+                        return Err(malformed(
+                            index,
+                            "the PATCH entry has no resource (a Parameters or a Binary)",
+                        ));
+                    }
+                    let key = self.patch_target(index, &entry.url).await?;
+                    if let Some(full_url) = &entry.full_url {
+                        identities.insert(full_url.clone(), key.to_string());
+                    }
+                    keys.insert(index, key);
+                    continue;
+                }
                 Method::Post | Method::Put => {}
             }
             let resource = entry
@@ -372,6 +403,18 @@ impl RecordService {
             let Some(mut resource) = entry.resource.take() else {
                 continue;
             };
+            let version = if entry.method == Method::Patch {
+                let patch = Patch::from_entry_resource(&resource, self.definitions())
+                    .map_err(|e| entry_error(index, e))?;
+                let (patched, version) = self
+                    .patched(&key, &patch, entry.if_match)
+                    .await
+                    .map_err(|e| entry_error(index, e))?;
+                resource = patched;
+                Some(version)
+            } else {
+                entry.if_match
+            };
             let problems = resolve_references(self, &mut resource, &identities).await;
             if let Some(problem) = problems.first() {
                 return Err(malformed(index, problem.message.clone()));
@@ -380,7 +423,7 @@ impl RecordService {
                 self.prepare_create(&key, resource, context)
             } else {
                 resource["id"] = Value::String(key.id.clone());
-                self.prepare_update(&key, resource, entry.if_match, context)
+                self.prepare_update(&key, resource, version, context)
             }
             .map_err(|e| entry_error(index, e))?;
             planned.push(PlannedWrite::Op { index, op });
@@ -400,6 +443,25 @@ impl RecordService {
             PlannedWrite::Op { .. } => 2,
         });
         Ok(planned)
+    }
+
+    /// The resource a PATCH entry's url names: `Type/id`, or `Type?search`
+    /// matching exactly one.
+    async fn patch_target(&self, index: usize, url: &str) -> Result<ResourceKey, RecordError> {
+        match url.split_once('?') {
+            Some((resource_type, condition)) => self
+                .find_one(resource_type, condition)
+                .await
+                .map_err(|e| entry_error(index, e))?
+                .map(|id| ResourceKey::new(resource_type, id))
+                .ok_or_else(|| {
+                    entry_error(
+                        index,
+                        RecordError::NotFound(format!("{resource_type}?{condition}")),
+                    )
+                }),
+            None => local_key(index, url),
+        }
     }
 
     async fn get_entry(&self, entry: &EntryRequest) -> Result<EntryResult, RecordError> {
