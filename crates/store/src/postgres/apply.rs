@@ -91,14 +91,7 @@ impl VersionWriter for PgWriter<'_, '_> {
              AND NOT (source_type = $1 AND source_id = $2) LIMIT $3",
             &[&key.resource_type, &key.id, &REFERRERS_REPORTED],
         )?;
-        rows.iter()
-            .map(|row| {
-                Ok(ResourceKey::new(
-                    row.try_get::<_, String>(0)?,
-                    row.try_get::<_, String>(1)?,
-                ))
-            })
-            .collect()
+        super::reads::keys_from_rows(&rows)
     }
 
     fn insert_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {

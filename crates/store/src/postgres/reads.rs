@@ -64,6 +64,11 @@ pub(crate) fn referenced_by(
          WHERE l.target_type = ANY($3) ORDER BY 1, 2",
         &[&types, &ids, &target_types],
     )?;
+    keys_from_rows(&rows)
+}
+
+/// Resource keys from rows whose first two columns are type and id.
+pub(crate) fn keys_from_rows(rows: &[Row]) -> Result<Vec<ResourceKey>, StoreError> {
     rows.iter()
         .map(|row| {
             Ok(ResourceKey::new(
