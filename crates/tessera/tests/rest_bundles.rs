@@ -85,7 +85,7 @@ fn a_failing_entry_leaves_no_trace_and_is_named() {
 }
 
 #[test]
-fn deletes_run_before_creates_and_stale_if_match_is_412() {
+fn entries_run_in_r4_order_once_each_and_stale_if_match_is_412() {
     let server = TestServer::start();
     put_json(
         &server.url("Patient/old"),
@@ -94,9 +94,8 @@ fn deletes_run_before_creates_and_stale_if_match_is_412() {
     );
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
         {"request": {"method": "GET", "url": "Patient/old-gone-check"}},
-        {"resource": {"resourceType": "Patient", "id": "old", "active": true},
-         "request": {"method": "PUT", "url": "Patient/old"}},
-        {"request": {"method": "DELETE", "url": "Patient/old"}}
+        {"resource": {"resourceType": "Patient", "id": "first", "active": true},
+         "request": {"method": "PUT", "url": "Patient/first"}}
     ]});
     // A GET of a missing resource changes nothing: its entry alone answers 404.
     let answer = post_bundle(&server, &bundle);
@@ -113,26 +112,48 @@ fn deletes_run_before_creates_and_stale_if_match_is_412() {
         "Bundle.entry[0]"
     );
 
+    // Entries run DELETE, POST, PUT, GET whatever their order in the Bundle:
+    // the GET listed first sees the deletion listed last.
     let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": {"resourceType": "Patient", "id": "old", "active": true},
-         "request": {"method": "PUT", "url": "Patient/old"}},
-        {"request": {"method": "DELETE", "url": "Patient/old"}},
-        {"request": {"method": "GET", "url": "Patient/old"}}
+        {"request": {"method": "GET", "url": "Patient/old"}},
+        {"resource": {"resourceType": "Patient", "id": "new", "active": true},
+         "request": {"method": "PUT", "url": "Patient/new"}},
+        {"request": {"method": "DELETE", "url": "Patient/old"}}
     ]});
     let answer = post_bundle(&server, &bundle);
     assert_eq!(answer.status, 200, "{}", answer.body);
     let entries = answer.json()["entry"].as_array().unwrap().clone();
-    // Each time the DELETE ran first, then the PUT brought it back: versions
-    // 2 and 3 from the first Bundle, 4 and 5 from this one.
-    assert_eq!(entries[1]["response"]["status"], "204 No Content");
-    assert_eq!(entries[0]["response"]["etag"], "W/\"5\"");
-    assert_eq!(entries[2]["resource"]["active"], true);
+    assert!(
+        entries[0]["response"]["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("410"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(entries[1]["response"]["status"], "201 Created");
+    assert_eq!(entries[2]["response"]["status"], "204 No Content");
 
-    let stale = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": {"resourceType": "Patient", "id": "old"},
-         "request": {"method": "PUT", "url": "Patient/old", "ifMatch": "W/\"1\""}}
+    // Two entries that write one resource fail the transaction (R4 3.1.0.11.2).
+    let before = history_total(&server);
+    let overlapping = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "new", "active": false},
+         "request": {"method": "PUT", "url": "Patient/new"}},
+        {"resource": {"resourceType": "Patient", "id": "elsewhere"},
+         "request": {"method": "PUT", "url": "Patient/elsewhere"}},
+        {"request": {"method": "DELETE", "url": "Patient/new"}}
     ]});
-    let answer = post_bundle(&server, &stale);
+    let answer = post_bundle(&server, &overlapping);
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert_eq!(answer.issue_paths(), vec!["Bundle.entry[2]"]);
+    assert_eq!(history_total(&server), before);
+
+    let update_new = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "new"},
+         "request": {"method": "PUT", "url": "Patient/new", "ifMatch": "W/\"1\""}}
+    ]});
+    assert_eq!(post_bundle(&server, &update_new).status, 200);
+    let answer = post_bundle(&server, &update_new);
     assert_eq!(answer.status, 412, "{}", answer.body);
     assert_eq!(answer.issue_paths(), vec!["Bundle.entry[0]"]);
 }

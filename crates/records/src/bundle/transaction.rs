@@ -9,7 +9,8 @@
 //! Patch) is applied to the current version and written with that version
 //! as its `If-Match`, and every write goes to
 //! the store as one [`WriteBatch`](tessera_store::WriteBatch): one durable
-//! commit or nothing. A failure names the entry (`Bundle.entry[3]`). A
+//! commit or nothing. Two entries that write the same resource fail the
+//! transaction, as R4 requires. A failure names the entry (`Bundle.entry[3]`). A
 //! batch runs each entry on its own and answers each.
 
 use super::references::resolve_references;
@@ -428,6 +429,7 @@ impl RecordService {
             .map_err(|e| entry_error(index, e))?;
             planned.push(PlannedWrite::Op { index, op });
         }
+        refuse_overlaps(&planned)?;
         // Keep R4's order among the writes: deletes, creates, updates.
         planned.sort_by_key(|w| match w {
             PlannedWrite::Op {
@@ -488,6 +490,33 @@ impl RecordService {
             }
         }
     }
+}
+
+/// R4 (3.1.0.11.2): "If any resource identities (including resolved
+/// identities from conditional update/delete) overlap in steps 1-3, then the
+/// transaction SHALL fail." The later entry is named.
+fn refuse_overlaps(planned: &[PlannedWrite]) -> Result<(), RecordError> {
+    let mut written: HashMap<&ResourceKey, usize> = HashMap::new();
+    let mut writes: Vec<(usize, &ResourceKey)> = planned
+        .iter()
+        .filter_map(|write| match write {
+            PlannedWrite::Op { index, op } => Some((*index, op.key())),
+            _ => None,
+        })
+        .collect();
+    writes.sort_by_key(|(index, _)| *index);
+    for (index, key) in writes {
+        if let Some(first) = written.insert(key, index) {
+            return Err(malformed(
+                index,
+                format!(
+                    "{key} is also written by Bundle.entry[{first}]; a transaction may \
+                     write each resource once"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn op_key(op: &WriteOp) -> &ResourceKey {
