@@ -22,6 +22,7 @@ use tessera_fhir::search::IndexEntry;
 pub(crate) const REFERRERS_REPORTED: i64 = 10;
 
 /// The head row of a resource, as a write needs it.
+#[derive(Clone, Copy)]
 pub(crate) struct Head {
     pub(crate) version: i64,
     pub(crate) deleted: bool,
@@ -41,6 +42,12 @@ pub(crate) struct NewVersion<'a> {
 /// The statements a write is made of, inside the transaction holding the
 /// batch.
 pub(crate) trait VersionWriter {
+    /// Reads (and locks) the heads of all of `keys` at once, for the
+    /// [`head`](VersionWriter::head) calls that follow; backends where a
+    /// statement costs a round trip do.
+    fn prefetch_heads(&mut self, _keys: &[&ResourceKey]) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// The head of `key`; backends with concurrent writers lock it until
     /// the transaction ends.
     fn head(&mut self, key: &ResourceKey) -> Result<Option<Head>, StoreError>;
@@ -54,11 +61,9 @@ pub(crate) trait VersionWriter {
     /// Live resources (other than `key`) whose current version refers to
     /// `key`, at most [`REFERRERS_REPORTED`].
     fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError>;
-    /// Inserts a version row; returns its `seq`.
-    fn insert_version(&mut self, version: &NewVersion<'_>) -> Result<i64, StoreError>;
-    /// Makes `version` (stored as `seq`) the head of its resource; returns
+    /// Inserts a version row and makes it the head of its resource; returns
     /// the resource's rid (kept from the first version).
-    fn upsert_head(&mut self, version: &NewVersion<'_>, seq: i64) -> Result<i64, StoreError>;
+    fn insert_head_version(&mut self, version: &NewVersion<'_>) -> Result<i64, StoreError>;
     /// Makes the link rows of `key` exactly `references`.
     fn replace_links(
         &mut self,
@@ -87,6 +92,8 @@ pub(crate) fn apply_batch(
     batch: WriteBatch,
 ) -> Result<Vec<WriteOutcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(batch.ops.len());
+    let keys: Vec<&ResourceKey> = batch.ops.iter().map(WriteOp::key).collect();
+    writer.prefetch_heads(&keys)?;
     for op in batch.ops {
         let outcome = match op {
             WriteOp::Create {
@@ -274,8 +281,7 @@ fn restore(
 /// Inserts `row` and makes it its resource's head, with its links and index
 /// rows.
 fn put_version(writer: &mut impl VersionWriter, row: &NewVersion<'_>) -> Result<(), StoreError> {
-    let seq = writer.insert_version(row)?;
-    let rid = writer.upsert_head(row, seq)?;
+    let rid = writer.insert_head_version(row)?;
     let first = row.version == 1;
     writer.replace_links(
         row.key,

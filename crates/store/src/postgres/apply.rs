@@ -1,14 +1,18 @@
 //! The PostgreSQL statements behind [`crate::apply`], inside one
 //! transaction per batch. The head row is read `FOR UPDATE`, so writers on
 //! other connections (or other Tessera processes) wait for this one and
-//! then see its version: `If-Match` stays exact. Index rows are buffered
-//! and inserted at the end ([`IndexBuffer`]).
+//! then see its version: `If-Match` stays exact. A version and its head row
+//! go in with one statement; index rows and reference links are buffered
+//! and inserted at the end ([`IndexBuffer`], [`LinkBuffer`]), one statement
+//! per table for the whole batch, because on PostgreSQL every statement is a
+//! round trip.
 
 use super::connection::{StatementCache, is_retryable};
 use super::index_rows::{self, IndexBuffer};
 use crate::apply::{Head, NewVersion, REFERRERS_REPORTED, VersionWriter};
 use crate::{ResourceKey, StoreError, StoredVersion};
 use postgres::Transaction;
+use std::collections::HashMap;
 use tessera_fhir::search::IndexEntry;
 
 /// One batch's transaction, seen as a [`VersionWriter`].
@@ -16,6 +20,9 @@ pub(crate) struct PgWriter<'t, 'c> {
     pub(crate) tx: Transaction<'t>,
     pub(crate) statements: &'c mut StatementCache,
     pub(crate) index: IndexBuffer,
+    pub(crate) links: LinkBuffer,
+    /// Heads read by [`VersionWriter::prefetch_heads`] and not written since.
+    pub(crate) heads: HashMap<ResourceKey, Option<Head>>,
     /// Whether a statement failed in a way another attempt may not.
     pub(crate) retryable: bool,
 }
@@ -45,13 +52,48 @@ impl PgWriter<'_, '_> {
     pub(crate) fn commit(mut self) -> Result<(), (StoreError, bool)> {
         let flushed = self.index.flush(&mut self.tx, self.statements);
         flushed
+            .and_then(|()| self.links.flush(&mut self.tx, self.statements))
             .and_then(|()| self.tx.commit())
             .map_err(|error| (StoreError::from(&error), is_retryable(&error)))
     }
 }
 
 impl VersionWriter for PgWriter<'_, '_> {
+    /// One statement for the batch, locking the rows in key order (so two
+    /// batches over the same resources cannot deadlock on each other).
+    fn prefetch_heads(&mut self, keys: &[&ResourceKey]) -> Result<(), StoreError> {
+        let mut keys = keys.to_vec();
+        keys.sort();
+        keys.dedup();
+        let (types, ids): (Vec<&str>, Vec<&str>) = keys
+            .iter()
+            .map(|key| (key.resource_type.as_str(), key.id.as_str()))
+            .unzip();
+        let rows = self.query(
+            "SELECT r.resource_type, r.id, r.version, r.deleted FROM resource r \
+             JOIN UNNEST($1::text[], $2::text[]) AS k (resource_type, id) \
+               ON r.resource_type = k.resource_type AND r.id = k.id \
+             ORDER BY r.resource_type, r.id FOR UPDATE OF r",
+            &[&types, &ids],
+        )?;
+        for key in keys {
+            self.heads.insert(key.clone(), None);
+        }
+        for row in &rows {
+            let key = ResourceKey::new(row.try_get::<_, String>(0)?, row.try_get::<_, String>(1)?);
+            let head = Head {
+                version: row.try_get(2)?,
+                deleted: row.try_get::<_, i16>(3)? != 0,
+            };
+            self.heads.insert(key, Some(head));
+        }
+        Ok(())
+    }
+
     fn head(&mut self, key: &ResourceKey) -> Result<Option<Head>, StoreError> {
+        if let Some(head) = self.heads.get(key) {
+            return Ok(*head);
+        }
         let rows = self.query(
             "SELECT version, deleted FROM resource \
              WHERE resource_type = $1 AND id = $2 FOR UPDATE",
@@ -85,6 +127,8 @@ impl VersionWriter for PgWriter<'_, '_> {
     }
 
     fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError> {
+        let flushed = self.links.flush(&mut self.tx, self.statements);
+        self.track(flushed)?;
         let rows = self.query(
             "SELECT source_type, source_id FROM resource_link \
              WHERE target_type = $1 AND target_id = $2 \
@@ -94,12 +138,22 @@ impl VersionWriter for PgWriter<'_, '_> {
         super::reads::keys_from_rows(&rows)
     }
 
-    fn insert_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+    /// One statement (one round trip) for both rows.
+    fn insert_head_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+        self.heads.remove(v.key);
         let method = i16::try_from(v.method.code()).unwrap_or(0);
+        let deleted = i16::from(v.body.is_none());
         let rows = self.query(
-            "INSERT INTO resource_version \
-             (resource_type, id, version, last_updated, method, patient_key, author_org, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+            "WITH v AS (INSERT INTO resource_version \
+               (resource_type, id, version, last_updated, method, patient_key, author_org, body) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq) \
+             INSERT INTO resource \
+             (resource_type, id, version, seq, deleted, last_updated, patient_key, author_org) \
+             SELECT $1, $2, $3, v.seq, $9, $4, $6, $7 FROM v \
+             ON CONFLICT (resource_type, id) DO UPDATE SET version = excluded.version, \
+             seq = excluded.seq, deleted = excluded.deleted, \
+             last_updated = excluded.last_updated, patient_key = excluded.patient_key, \
+             author_org = excluded.author_org RETURNING rid",
             &[
                 &v.key.resource_type,
                 &v.key.id,
@@ -109,30 +163,7 @@ impl VersionWriter for PgWriter<'_, '_> {
                 &v.keys.patient_key,
                 &v.keys.author_org,
                 &v.body,
-            ],
-        )?;
-        first_int(&rows)
-    }
-
-    fn upsert_head(&mut self, v: &NewVersion<'_>, seq: i64) -> Result<i64, StoreError> {
-        let deleted = i16::from(v.body.is_none());
-        let rows = self.query(
-            "INSERT INTO resource \
-             (resource_type, id, version, seq, deleted, last_updated, patient_key, author_org) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (resource_type, id) DO UPDATE SET version = excluded.version, \
-             seq = excluded.seq, deleted = excluded.deleted, \
-             last_updated = excluded.last_updated, patient_key = excluded.patient_key, \
-             author_org = excluded.author_org RETURNING rid",
-            &[
-                &v.key.resource_type,
-                &v.key.id,
-                &v.version,
-                &seq,
                 &deleted,
-                &v.last_updated,
-                &v.keys.patient_key,
-                &v.keys.author_org,
             ],
         )?;
         first_int(&rows)
@@ -146,26 +177,13 @@ impl VersionWriter for PgWriter<'_, '_> {
         first_version: bool,
     ) -> Result<(), StoreError> {
         if !first_version {
+            self.links.forget(key);
             self.query(
                 "DELETE FROM resource_link WHERE source_type = $1 AND source_id = $2",
                 &[&key.resource_type, &key.id],
             )?;
         }
-        if references.is_empty() {
-            return Ok(());
-        }
-        let types: Vec<&str> = references
-            .iter()
-            .map(|r| r.resource_type.as_str())
-            .collect();
-        let ids: Vec<&str> = references.iter().map(|r| r.id.as_str()).collect();
-        self.query(
-            "INSERT INTO resource_link \
-             (target_type, target_id, source_type, source_id, patient_key) \
-             SELECT t, i, $3, $4, $5 FROM UNNEST($1::text[], $2::text[]) AS u(t, i) \
-             ON CONFLICT DO NOTHING",
-            &[&types, &ids, &key.resource_type, &key.id, &patient_key],
-        )?;
+        self.links.add(key, patient_key, references);
         Ok(())
     }
 
@@ -183,6 +201,71 @@ impl VersionWriter for PgWriter<'_, '_> {
             self.track(removed)?;
         }
         self.index.add(rid, resource_type, patient_key, entries);
+        Ok(())
+    }
+}
+
+/// Reference links of the batch's writes, inserted with one statement.
+#[derive(Default)]
+pub(crate) struct LinkBuffer {
+    rows: Vec<LinkRow>,
+}
+
+/// One `resource_link` row.
+struct LinkRow {
+    target: ResourceKey,
+    source: ResourceKey,
+    patient_key: Option<String>,
+}
+
+impl LinkBuffer {
+    fn add(&mut self, source: &ResourceKey, patient_key: Option<&str>, targets: &[ResourceKey]) {
+        for target in targets {
+            self.rows.push(LinkRow {
+                target: target.clone(),
+                source: source.clone(),
+                patient_key: patient_key.map(str::to_owned),
+            });
+        }
+    }
+
+    /// Drops the buffered links of `source` (a newer version replaces them).
+    fn forget(&mut self, source: &ResourceKey) {
+        self.rows.retain(|row| row.source != *source);
+    }
+
+    fn flush(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        statements: &mut StatementCache,
+    ) -> Result<(), postgres::Error> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.rows);
+        let column = |pick: fn(&LinkRow) -> &str| rows.iter().map(pick).collect::<Vec<&str>>();
+        let target_types = column(|r| &r.target.resource_type);
+        let target_ids = column(|r| &r.target.id);
+        let source_types = column(|r| &r.source.resource_type);
+        let source_ids = column(|r| &r.source.id);
+        let patients: Vec<Option<&str>> = rows.iter().map(|r| r.patient_key.as_deref()).collect();
+        let statement = statements.get(
+            tx,
+            "INSERT INTO resource_link \
+             (target_type, target_id, source_type, source_id, patient_key) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+             ON CONFLICT DO NOTHING",
+        )?;
+        tx.execute(
+            &statement,
+            &[
+                &target_types,
+                &target_ids,
+                &source_types,
+                &source_ids,
+                &patients,
+            ],
+        )?;
         Ok(())
     }
 }

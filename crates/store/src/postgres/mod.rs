@@ -250,6 +250,8 @@ fn write_batch(
             tx,
             statements,
             index: index_rows::IndexBuffer::default(),
+            links: apply::LinkBuffer::default(),
+            heads: Default::default(),
             retryable: false,
         };
         match crate::apply::apply_batch(&mut writer, &mut now, batch.clone()) {

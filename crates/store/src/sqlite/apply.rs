@@ -58,49 +58,9 @@ impl VersionWriter for SqliteWriter<'_> {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    fn insert_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO resource_version \
-             (resource_type, id, version, last_updated, method, patient_key, author_org, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        stmt.execute(params![
-            v.key.resource_type,
-            v.key.id,
-            v.version,
-            v.last_updated,
-            v.method.code(),
-            v.keys.patient_key,
-            v.keys.author_org,
-            v.body
-        ])?;
-        Ok(self.0.last_insert_rowid())
-    }
-
-    fn upsert_head(&mut self, v: &NewVersion<'_>, seq: i64) -> Result<i64, StoreError> {
-        // The upsert keeps the row (and its rid) of an existing resource.
-        let mut stmt = self.0.prepare_cached(
-            "INSERT INTO resource \
-             (resource_type, id, version, seq, deleted, last_updated, patient_key, author_org) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (resource_type, id) DO UPDATE SET version = excluded.version, \
-             seq = excluded.seq, deleted = excluded.deleted, \
-             last_updated = excluded.last_updated, patient_key = excluded.patient_key, \
-             author_org = excluded.author_org RETURNING rid",
-        )?;
-        Ok(stmt.query_row(
-            params![
-                v.key.resource_type,
-                v.key.id,
-                v.version,
-                seq,
-                v.body.is_none(),
-                v.last_updated,
-                v.keys.patient_key,
-                v.keys.author_org
-            ],
-            |row| row.get(0),
-        )?)
+    fn insert_head_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+        let seq = self.insert_version(v)?;
+        self.upsert_head(v, seq)
     }
 
     fn replace_links(
@@ -146,5 +106,52 @@ impl VersionWriter for SqliteWriter<'_> {
         fresh: bool,
     ) -> Result<(), StoreError> {
         super::index_rows::replace(self.0, rid, resource_type, patient_key, entries, fresh)
+    }
+}
+
+impl SqliteWriter<'_> {
+    fn insert_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO resource_version \
+             (resource_type, id, version, last_updated, method, patient_key, author_org, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        stmt.execute(params![
+            v.key.resource_type,
+            v.key.id,
+            v.version,
+            v.last_updated,
+            v.method.code(),
+            v.keys.patient_key,
+            v.keys.author_org,
+            v.body
+        ])?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    fn upsert_head(&mut self, v: &NewVersion<'_>, seq: i64) -> Result<i64, StoreError> {
+        // The upsert keeps the row (and its rid) of an existing resource.
+        let mut stmt = self.0.prepare_cached(
+            "INSERT INTO resource \
+             (resource_type, id, version, seq, deleted, last_updated, patient_key, author_org) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (resource_type, id) DO UPDATE SET version = excluded.version, \
+             seq = excluded.seq, deleted = excluded.deleted, \
+             last_updated = excluded.last_updated, patient_key = excluded.patient_key, \
+             author_org = excluded.author_org RETURNING rid",
+        )?;
+        Ok(stmt.query_row(
+            params![
+                v.key.resource_type,
+                v.key.id,
+                v.version,
+                seq,
+                v.body.is_none(),
+                v.last_updated,
+                v.keys.patient_key,
+                v.keys.author_org
+            ],
+            |row| row.get(0),
+        )?)
     }
 }
