@@ -111,12 +111,12 @@ impl AnswerEntry<'_> {
                 out.push(b',');
             }
             first = false;
-            write_json(out, &Value::from(name));
+            write_json(out, name);
             out.push(b':');
         };
         if let Some(full_url) = &self.full_url {
             name(out, "fullUrl");
-            write_json(out, &Value::from(full_url.as_str()));
+            write_json(out, full_url);
         }
         match &self.resource {
             Some(EntryResource::Stored(version)) => {
@@ -151,8 +151,8 @@ impl AnswerEntry<'_> {
     }
 }
 
-/// Appends `value` as compact JSON. Writing a `Value` to memory cannot fail
-/// (no I/O, string keys only).
-fn write_json(out: &mut Vec<u8>, value: &Value) {
+/// Appends `value` (a string or a `Value`) as compact JSON. Writing these to
+/// memory cannot fail (no I/O, string keys only).
+fn write_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
     let _ = serde_json::to_writer(out, value);
 }
