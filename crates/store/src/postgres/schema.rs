@@ -6,11 +6,18 @@ use crate::StoreError;
 use postgres::Client;
 
 /// Every migration, in order. Never edit one that has shipped: add another.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "resources",
-    include_str!("../../migrations/postgres/0001_resources.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "resources",
+        include_str!("../../migrations/postgres/0001_resources.sql"),
+    ),
+    (
+        2,
+        "patient codes",
+        include_str!("../../migrations/postgres/0002_patient_codes.sql"),
+    ),
+];
 
 /// The advisory lock key that serialises migrations ("tessera" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261;

@@ -9,6 +9,7 @@
 //! marked unindexed (`+r.resource_type`). Without a driver the search scans
 //! the type (or the patient's chart) in rid order, which a LIMIT stops early.
 
+use super::patient_codes::patient_code_driver;
 use super::plan::{Branch, Cursor, SearchPlan, Test};
 use super::predicate::{
     driver_score, implies_key, key_test, point_range, predicate, sort_value, table,
@@ -249,6 +250,19 @@ fn branch_filters(
         .min();
     let driver = best.filter(|(score, _)| patient.is_none() || *score < PATIENT_SCORE);
     let mut filters = Vec::with_capacity(branch.criteria.len() + 3);
+    // Only a list of ids (or a test that matches nothing) beats the
+    // patient's own rows with a code.
+    if best.is_none_or(|(score, _)| score > 0)
+        && let Some(own_codes) = patient_code_driver(branch, patient, r, aliases)
+    {
+        filters.push(own_codes);
+        filters.push(resource_type.unindexed());
+        filters.extend(patient_test(r).map(Expr::unindexed));
+        for criterion in &branch.criteria {
+            filters.push(criterion_expr(criterion, r, aliases));
+        }
+        return filters;
+    }
     match driver {
         Some((_, index)) => {
             let (expr, type_indexed) =

@@ -18,6 +18,7 @@ pub mod cursor;
 pub mod execute;
 pub mod fetch;
 pub mod hash;
+mod patient_codes;
 pub mod plan;
 mod predicate;
 pub mod render;

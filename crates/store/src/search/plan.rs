@@ -97,7 +97,12 @@ pub enum Predicate {
     },
     StringExact(String),
     StringContains(String),
-    TokenHash(i64),
+    /// A code in a system (or in none): `hash` is the row's `code_hash`,
+    /// `any_system` its `any_code_hash` (the same code in any system).
+    TokenHash {
+        hash: i64,
+        any_system: i64,
+    },
     AnySystemTokenHash(i64),
     TokenSystem(String),
     /// `:text`: `text` in `[from, to)`.
@@ -369,9 +374,10 @@ fn value_predicate(key: i64, test: &ValueTest) -> (IndexTable, Predicate, bool) 
                     (None, Some(code)) => {
                         Predicate::AnySystemTokenHash(any_system_token_hash(key, code))
                     }
-                    (Some(system), Some(code)) => {
-                        Predicate::TokenHash(token_hash(key, system.as_deref(), code))
-                    }
+                    (Some(system), Some(code)) => Predicate::TokenHash {
+                        hash: token_hash(key, system.as_deref(), code),
+                        any_system: any_system_token_hash(key, code),
+                    },
                     (Some(Some(system)), None) => Predicate::TokenSystem(system.clone()),
                     (_, None) => Predicate::Nothing,
                 }

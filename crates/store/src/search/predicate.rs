@@ -25,7 +25,7 @@ pub fn driver_score(predicate: &Predicate) -> Option<u8> {
     match predicate {
         Predicate::Nothing => Some(0),
         Predicate::Reference { .. } => Some(2),
-        Predicate::TokenHash(_) | Predicate::AnySystemTokenHash(_) => Some(3),
+        Predicate::TokenHash { .. } | Predicate::AnySystemTokenHash(_) => Some(3),
         Predicate::UriExact(_) | Predicate::UriIn(_) => Some(4),
         Predicate::StringRange { .. } | Predicate::UriRange { .. } => Some(5),
         Predicate::StringExact(_) => Some(7),
@@ -45,7 +45,7 @@ pub fn driver_score(predicate: &Predicate) -> Option<u8> {
 pub fn implies_key(predicate: &Predicate) -> bool {
     matches!(
         predicate,
-        Predicate::TokenHash(_) | Predicate::AnySystemTokenHash(_)
+        Predicate::TokenHash { .. } | Predicate::AnySystemTokenHash(_)
     )
 }
 
@@ -100,7 +100,7 @@ pub fn predicate(table: IndexTable, x: Alias, predicate: &Predicate) -> Expr {
             Box::new(Expr::col(x, "normalized")),
             LikePattern::Contains(value.clone()),
         ),
-        Predicate::TokenHash(hash) => Expr::eq(Expr::col(x, "code_hash"), Expr::int(*hash)),
+        Predicate::TokenHash { hash, .. } => Expr::eq(Expr::col(x, "code_hash"), Expr::int(*hash)),
         Predicate::AnySystemTokenHash(hash) => {
             Expr::eq(Expr::col(x, "any_code_hash"), Expr::int(*hash))
         }

@@ -39,7 +39,7 @@ use writer::WriterHandle;
 pub const PRAGMAS: &str = "journal_mode=WAL, synchronous=FULL, wal_autocheckpoint=0 \
     (PASSIVE checkpoints every 200 ms on a separate thread; the writer starts the WAL \
     over past 4,096 frames), journal_size_limit=64 MiB, temp_store=MEMORY, \
-    cache_size 16 MiB (writer) / 64 MiB (readers), mmap_size=256 MiB (readers), \
+    cache_size 16 MiB (writer) / 64 MiB (readers), mmap_size=1 TiB (readers map the whole file), \
     query planner stability guarantee on";
 
 /// The SQLite implementation of [`ResourceStore`].

@@ -5,11 +5,18 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// Every migration, in order. Never edit one that has shipped: add another.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "resources",
-    include_str!("../../migrations/sqlite/0001_resources.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "resources",
+        include_str!("../../migrations/sqlite/0001_resources.sql"),
+    ),
+    (
+        2,
+        "patient codes",
+        include_str!("../../migrations/sqlite/0002_patient_codes.sql"),
+    ),
+];
 
 /// Brings the schema up to date inside one transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
