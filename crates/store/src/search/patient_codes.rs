@@ -47,7 +47,7 @@ pub(super) fn patient_code_driver(
         })?;
     if let Some(patient) = compartment {
         let own = own_rows_with_code(patient_hash(patient), code, aliases);
-        return Some(Expr::col(r, "rid").in_query(Query::Select(own)));
+        return Some(Expr::col(r, "rid").in_driver(Query::Select(own)));
     }
     let (key, reference, id) =
         branch
@@ -77,7 +77,7 @@ pub(super) fn patient_code_driver(
             Expr::IsNull(Box::new(Expr::col(y, "patient_hash"))),
             Expr::cmp(Expr::col(y, "patient_hash"), CmpOp::Ne, Expr::int(hash)),
         ]));
-    Some(Expr::col(r, "rid").in_query(Query::UnionAll(vec![own, kept_elsewhere])))
+    Some(Expr::col(r, "rid").in_driver(Query::UnionAll(vec![own, kept_elsewhere])))
 }
 
 /// The rids of the token rows of patient key `hash` with `code`.

@@ -251,6 +251,18 @@ impl Renderer {
                 self.query(query);
                 self.sql.push(')');
             }
+            Expr::InDriver(inner, query) => {
+                self.expr(inner);
+                self.sql.push_str(match self.dialect {
+                    Dialect::Sqlite => " IN (",
+                    Dialect::Postgres => " = ANY(ARRAY(",
+                });
+                self.query(query);
+                self.sql.push_str(match self.dialect {
+                    Dialect::Sqlite => ")",
+                    Dialect::Postgres => "))",
+                });
+            }
             Expr::Exists(query) => {
                 self.sql.push_str("EXISTS (");
                 self.query(query);

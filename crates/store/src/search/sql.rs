@@ -108,6 +108,12 @@ pub enum Expr {
     /// `expr IN <list parameter>`.
     InList(Box<Expr>, SqlValue),
     InQuery(Box<Expr>, Box<Query>),
+    /// `expr IN (query)` where the query is the search's driver: computed
+    /// once, before any other test. SQLite does that for `IN (query)`;
+    /// PostgreSQL gets `= ANY(ARRAY(query))`, an init plan, because with a
+    /// generic plan it may otherwise join the driver in per row of another
+    /// test it misjudges as smaller.
+    InDriver(Box<Expr>, Box<Query>),
     Exists(Box<Query>),
     Scalar(Box<Query>),
     Like(Box<Expr>, LikePattern),
@@ -157,6 +163,10 @@ impl Expr {
 
     pub fn in_query(self, query: Query) -> Expr {
         Expr::InQuery(Box::new(self), Box::new(query))
+    }
+
+    pub fn in_driver(self, query: Query) -> Expr {
+        Expr::InDriver(Box::new(self), Box::new(query))
     }
 
     pub fn in_list(self, list: SqlValue) -> Expr {
