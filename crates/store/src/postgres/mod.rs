@@ -45,8 +45,20 @@ use std::time::Duration;
 /// How many times a write batch that lost a race is tried in all.
 pub const WRITE_ATTEMPTS: usize = 5;
 
-/// Connections each Tessera process keeps to the database at most.
-pub const POOL_SIZE: u32 = 16;
+/// Connections each Tessera process keeps to the database (and to each
+/// replica) at most: twice this machine's cores, at least 4.
+///
+/// More connections do not serve more requests: on a machine whose cores
+/// Tessera and PostgreSQL share, sixteen backends busy at once made the
+/// kernel's scheduler the queue, and one request in a hundred waited 100-700
+/// ms while the median took 3 ms (BENCHMARKS.md). With few connections the
+/// wait is in the pool, in arrival order.
+pub fn pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    u32::try_from(cores.saturating_mul(2))
+        .unwrap_or(u32::MAX)
+        .max(4)
+}
 
 /// The connection pool. Dropping it closes its connections, which the
 /// synchronous client does by running its own runtime: so the last handle
@@ -144,7 +156,7 @@ impl PostgresStore {
         config.application_name("tessera");
         config.connect_timeout(Duration::from_secs(10));
         let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
+            .max_size(pool_size())
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .error_handler(Box::new(r2d2::LoggingErrorHandler))

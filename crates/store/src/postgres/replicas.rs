@@ -64,7 +64,7 @@ impl Replicas {
             config.connect_timeout(CONNECT_WAIT);
             let pool = off_runtime(|| {
                 Ok(r2d2::Pool::builder()
-                    .max_size(super::POOL_SIZE)
+                    .max_size(super::pool_size())
                     .min_idle(Some(0))
                     .connection_timeout(CONNECT_WAIT)
                     .error_handler(Box::new(r2d2::NopErrorHandler))
