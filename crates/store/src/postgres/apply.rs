@@ -2,13 +2,15 @@
 //! transaction per batch. The head row is read `FOR UPDATE`, so writers on
 //! other connections (or other Tessera processes) wait for this one and
 //! then see its version: `If-Match` stays exact. A version and its head row
-//! go in with one statement; index rows and reference links are buffered
-//! and inserted at the end ([`IndexBuffer`], [`LinkBuffer`]), one statement
-//! per table for the whole batch, because on PostgreSQL every statement is a
-//! round trip.
+//! go in with one statement (or, when the whole batch is new resources, all
+//! of them with one, [`NewResources`]); index rows and reference links are
+//! buffered and inserted at the end ([`IndexBuffer`], [`LinkBuffer`]), one
+//! statement per table for the whole batch, because on PostgreSQL every
+//! statement is a round trip.
 
 use super::connection::{StatementCache, is_retryable};
 use super::index_rows::{self, IndexBuffer};
+use super::new_resources::NewResources;
 use crate::apply::{Head, NewVersion, REFERRERS_REPORTED, VersionWriter};
 use crate::{ResourceKey, StoreError, StoredVersion};
 use postgres::Transaction;
@@ -21,6 +23,8 @@ pub(crate) struct PgWriter<'t, 'c> {
     pub(crate) statements: &'c mut StatementCache,
     pub(crate) index: IndexBuffer,
     pub(crate) links: LinkBuffer,
+    /// First versions of new resources, when the whole batch is new.
+    pub(crate) new: NewResources,
     /// Heads read by [`VersionWriter::prefetch_heads`] and not written since.
     pub(crate) heads: HashMap<ResourceKey, Option<Head>>,
     /// Whether a statement failed in a way another attempt may not.
@@ -47,11 +51,18 @@ impl PgWriter<'_, '_> {
         self.track(rows)
     }
 
-    /// Inserts the buffered index rows and commits. On failure, the error
+    /// Writes the buffered new resources, before a statement that may read them.
+    fn flush_new(&mut self) -> Result<(), StoreError> {
+        let flushed = self.new.flush(&mut self.tx, self.statements);
+        self.track(flushed)
+    }
+
+    /// Inserts the buffered new resources, index rows and links, and commits. On failure, the error
     /// and whether the batch may succeed if run again.
     pub(crate) fn commit(mut self) -> Result<(), (StoreError, bool)> {
-        let flushed = self.index.flush(&mut self.tx, self.statements);
+        let flushed = self.new.flush(&mut self.tx, self.statements);
         flushed
+            .and_then(|()| self.index.flush(&mut self.tx, self.statements))
             .and_then(|()| self.links.flush(&mut self.tx, self.statements))
             .and_then(|()| self.tx.commit())
             .map_err(|error| (StoreError::from(&error), is_retryable(&error)))
@@ -87,6 +98,14 @@ impl VersionWriter for PgWriter<'_, '_> {
             };
             self.heads.insert(key, Some(head));
         }
+        // A batch of only new resources (an import, a transaction of
+        // creates) writes their first versions with one statement.
+        if rows.is_empty() && self.heads.len() > 2 {
+            let reserved = self
+                .new
+                .reserve(&mut self.tx, self.statements, self.heads.len());
+            self.track(reserved)?;
+        }
         Ok(())
     }
 
@@ -94,6 +113,10 @@ impl VersionWriter for PgWriter<'_, '_> {
         if let Some(head) = self.heads.get(key) {
             return Ok(*head);
         }
+        // A resource this batch already wrote: from here on the batch
+        // inserts row by row, so seq order stays write order.
+        self.new.stop();
+        self.flush_new()?;
         let rows = self.query(
             "SELECT version, deleted FROM resource \
              WHERE resource_type = $1 AND id = $2 FOR UPDATE",
@@ -109,6 +132,7 @@ impl VersionWriter for PgWriter<'_, '_> {
     }
 
     fn current(&mut self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError> {
+        self.flush_new()?;
         super::reads::current(&mut self.tx, self.statements, key)
     }
 
@@ -116,6 +140,7 @@ impl VersionWriter for PgWriter<'_, '_> {
         &mut self,
         key: &ResourceKey,
     ) -> Result<(Option<String>, Option<String>), StoreError> {
+        self.flush_new()?;
         let rows = self.query(
             "SELECT patient_key, author_org FROM resource WHERE resource_type = $1 AND id = $2",
             &[&key.resource_type, &key.id],
@@ -127,6 +152,7 @@ impl VersionWriter for PgWriter<'_, '_> {
     }
 
     fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError> {
+        self.flush_new()?;
         let flushed = self.links.flush(&mut self.tx, self.statements);
         self.track(flushed)?;
         let rows = self.query(
@@ -141,6 +167,9 @@ impl VersionWriter for PgWriter<'_, '_> {
     /// One statement (one round trip) for both rows.
     fn insert_head_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
         self.heads.remove(v.key);
+        if let Some(rid) = self.new.buffer(v) {
+            return Ok(rid);
+        }
         let method = i16::try_from(v.method.code()).unwrap_or(0);
         let deleted = i16::from(v.body.is_none());
         let rows = self.query(

@@ -19,6 +19,7 @@
 mod apply;
 mod connection;
 mod index_rows;
+mod new_resources;
 mod reads;
 mod reindex;
 mod replicas;
@@ -263,6 +264,7 @@ fn write_batch(
             statements,
             index: index_rows::IndexBuffer::default(),
             links: apply::LinkBuffer::default(),
+            new: Default::default(),
             heads: Default::default(),
             retryable: false,
         };
