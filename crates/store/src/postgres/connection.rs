@@ -44,6 +44,20 @@ impl StatementCache {
 }
 
 /// Opens [`PgConnection`]s for the pool.
+/// The session settings of every connection Tessera opens, to the primary
+/// or to a replica.
+///
+/// Statements are prepared once per connection and run with generic plans:
+/// left to choose, PostgreSQL planned many search statements again on every
+/// execution (custom plans it judged cheaper), which was most of its CPU for
+/// a simple search. The statements are written so that a generic plan is the
+/// intended one: the driver is computed once (`= ANY(ARRAY(...))`) and every
+/// other test is a probe by rid that the planner may not reorder.
+pub(crate) fn configure_session(config: &mut postgres::Config) {
+    config.application_name("tessera");
+    config.options("-c plan_cache_mode=force_generic_plan");
+}
+
 pub(crate) struct ConnectionFactory {
     pub(crate) config: postgres::Config,
 }

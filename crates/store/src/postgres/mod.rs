@@ -154,7 +154,7 @@ impl PostgresStore {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| open_error(e.to_string()))?;
-        config.application_name("tessera");
+        connection::configure_session(&mut config);
         config.connect_timeout(Duration::from_secs(10));
         let pool = r2d2::Pool::builder()
             .max_size(pool_size())

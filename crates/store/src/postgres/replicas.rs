@@ -60,7 +60,7 @@ impl Replicas {
                     path: display.clone(),
                     reason: e.to_string(),
                 })?;
-            config.application_name("tessera");
+            super::connection::configure_session(&mut config);
             config.connect_timeout(CONNECT_WAIT);
             let pool = off_runtime(|| {
                 Ok(r2d2::Pool::builder()

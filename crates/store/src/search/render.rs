@@ -266,6 +266,12 @@ impl Renderer {
             Expr::Exists(query) => {
                 self.sql.push_str("EXISTS (");
                 self.query(query);
+                // Every EXISTS is a probe of the row the driver found. An
+                // OFFSET keeps PostgreSQL from turning it into a semi-join it
+                // may then drive from, on a generic plan's guess of its size.
+                if self.dialect == Dialect::Postgres {
+                    self.sql.push_str(" OFFSET 0");
+                }
                 self.sql.push(')');
             }
             Expr::Scalar(query) => {
