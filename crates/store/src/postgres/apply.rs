@@ -17,6 +17,10 @@ use postgres::Transaction;
 use std::collections::HashMap;
 use tessera_fhir::search::IndexEntry;
 
+/// The fewest new resources a batch writes with one statement: below it,
+/// reserving their numbers costs about the round trips it saves.
+const NEW_IN_ONE_STATEMENT_FROM: usize = 3;
+
 /// One batch's transaction, seen as a [`VersionWriter`].
 pub(crate) struct PgWriter<'t, 'c> {
     pub(crate) tx: Transaction<'t>,
@@ -57,8 +61,9 @@ impl PgWriter<'_, '_> {
         self.track(flushed)
     }
 
-    /// Inserts the buffered new resources, index rows and links, and commits. On failure, the error
-    /// and whether the batch may succeed if run again.
+    /// Inserts the buffered new resources, index rows and links, and
+    /// commits. On failure, the error and whether the batch may succeed if
+    /// run again.
     pub(crate) fn commit(mut self) -> Result<(), (StoreError, bool)> {
         let flushed = self.new.flush(&mut self.tx, self.statements);
         flushed
@@ -100,7 +105,7 @@ impl VersionWriter for PgWriter<'_, '_> {
         }
         // A batch of only new resources (an import, a transaction of
         // creates) writes their first versions with one statement.
-        if rows.is_empty() && self.heads.len() > 2 {
+        if rows.is_empty() && self.heads.len() >= NEW_IN_ONE_STATEMENT_FROM {
             let reserved = self
                 .new
                 .reserve(&mut self.tx, self.statements, self.heads.len());

@@ -43,7 +43,6 @@ impl StatementCache {
     }
 }
 
-/// Opens [`PgConnection`]s for the pool.
 /// The session settings of every connection Tessera opens, to the primary
 /// or to a replica.
 ///
@@ -58,6 +57,7 @@ pub(crate) fn configure_session(config: &mut postgres::Config) {
     config.options("-c plan_cache_mode=force_generic_plan");
 }
 
+/// Opens [`PgConnection`]s for the pool.
 pub(crate) struct ConnectionFactory {
     pub(crate) config: postgres::Config,
 }

@@ -42,6 +42,11 @@ pub const PRAGMAS: &str = "journal_mode=WAL, synchronous=FULL, wal_autocheckpoin
     cache_size 256 MiB (writer) / 64 MiB (readers), mmap_size=1 TiB (the whole file), \
     query planner stability guarantee on";
 
+/// `mmap_size` for every connection: more than any database file, so the
+/// whole file is mapped (SQLite caps it at `SQLITE_MAX_MMAP_SIZE`, which
+/// `.cargo/config.toml` raises from its 2 GiB default).
+pub(crate) const MAP_WHOLE_FILE: &str = "PRAGMA mmap_size=1099511627776;";
+
 /// The SQLite implementation of [`ResourceStore`].
 pub struct SqliteStore {
     path: PathBuf,
@@ -132,9 +137,10 @@ fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
     // resources and their index rows) from spilling half-built pages into
     // the WAL before its commit. It only grows that large when a batch needs it.
     conn.execute_batch(
-        "PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; PRAGMA mmap_size=1099511627776; \
+        "PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; \
          PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY;",
     )?;
+    conn.execute_batch(MAP_WHOLE_FILE)?;
     conn.pragma_update(
         None,
         "journal_size_limit",

@@ -56,11 +56,10 @@ impl ReadPool {
         // Readers map the whole database: a page is read where the kernel
         // keeps it, shared by every connection, instead of being copied into
         // each connection's page cache by a read(2). On a store larger than
-        // the mapping, those copies were a third of a search's CPU. SQLite
-        // caps the mapping at SQLITE_MAX_MMAP_SIZE, which `.cargo/config.toml`
-        // raises from its 2 GiB default. Pages still in the WAL are read
-        // from the WAL, through the page cache.
-        conn.execute_batch("PRAGMA cache_size=-65536; PRAGMA mmap_size=1099511627776;")?;
+        // the mapping, those copies were a third of a search's CPU. Pages
+        // still in the WAL are read from the WAL, through the page cache.
+        conn.execute_batch("PRAGMA cache_size=-65536;")?;
+        conn.execute_batch(super::MAP_WHOLE_FILE)?;
         Ok(conn)
     }
 }
