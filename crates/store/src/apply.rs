@@ -64,9 +64,11 @@ pub(crate) trait VersionWriter {
     /// Inserts a version row and makes it the head of its resource; returns
     /// the resource's rid (kept from the first version).
     fn insert_head_version(&mut self, version: &NewVersion<'_>) -> Result<i64, StoreError>;
-    /// Makes the link rows of `key` exactly `references`.
+    /// Makes the link rows of `key` (whose rid is `rid`) exactly
+    /// `references`.
     fn replace_links(
         &mut self,
+        rid: i64,
         key: &ResourceKey,
         patient_key: Option<&str>,
         references: &[ResourceKey],
@@ -284,6 +286,7 @@ fn put_version(writer: &mut impl VersionWriter, row: &NewVersion<'_>) -> Result<
     let rid = writer.insert_head_version(row)?;
     let first = row.version == 1;
     writer.replace_links(
+        rid,
         row.key,
         row.keys.patient_key.as_deref(),
         &row.keys.references,

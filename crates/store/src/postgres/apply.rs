@@ -205,19 +205,17 @@ impl VersionWriter for PgWriter<'_, '_> {
 
     fn replace_links(
         &mut self,
+        rid: i64,
         key: &ResourceKey,
         patient_key: Option<&str>,
         references: &[ResourceKey],
         first_version: bool,
     ) -> Result<(), StoreError> {
         if !first_version {
-            self.links.forget(key);
-            self.query(
-                "DELETE FROM resource_link WHERE source_type = $1 AND source_id = $2",
-                &[&key.resource_type, &key.id],
-            )?;
+            self.links.forget(rid);
+            self.query("DELETE FROM resource_link WHERE source_rid = $1", &[&rid])?;
         }
-        self.links.add(key, patient_key, references);
+        self.links.add(rid, key, patient_key, references);
         Ok(())
     }
 
@@ -249,23 +247,32 @@ pub(crate) struct LinkBuffer {
 struct LinkRow {
     target: ResourceKey,
     source: ResourceKey,
+    source_rid: i64,
     patient_key: Option<String>,
 }
 
 impl LinkBuffer {
-    fn add(&mut self, source: &ResourceKey, patient_key: Option<&str>, targets: &[ResourceKey]) {
+    fn add(
+        &mut self,
+        source_rid: i64,
+        source: &ResourceKey,
+        patient_key: Option<&str>,
+        targets: &[ResourceKey],
+    ) {
         for target in targets {
             self.rows.push(LinkRow {
                 target: target.clone(),
                 source: source.clone(),
+                source_rid,
                 patient_key: patient_key.map(str::to_owned),
             });
         }
     }
 
-    /// Drops the buffered links of `source` (a newer version replaces them).
-    fn forget(&mut self, source: &ResourceKey) {
-        self.rows.retain(|row| row.source != *source);
+    /// Drops the buffered links of the resource `source_rid` (a newer
+    /// version replaces them).
+    fn forget(&mut self, source_rid: i64) {
+        self.rows.retain(|row| row.source_rid != source_rid);
     }
 
     fn flush(
@@ -282,12 +289,14 @@ impl LinkBuffer {
         let target_ids = column(|r| &r.target.id);
         let source_types = column(|r| &r.source.resource_type);
         let source_ids = column(|r| &r.source.id);
+        let source_rids: Vec<i64> = rows.iter().map(|r| r.source_rid).collect();
         let patients: Vec<Option<&str>> = rows.iter().map(|r| r.patient_key.as_deref()).collect();
         let statement = statements.get(
             tx,
             "INSERT INTO resource_link \
-             (target_type, target_id, source_type, source_id, patient_key) \
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+             (target_type, target_id, source_type, source_id, source_rid, patient_key) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], \
+               $5::bigint[], $6::text[]) \
              ON CONFLICT DO NOTHING",
         )?;
         tx.execute(
@@ -297,6 +306,7 @@ impl LinkBuffer {
                 &target_ids,
                 &source_types,
                 &source_ids,
+                &source_rids,
                 &patients,
             ],
         )?;

@@ -58,9 +58,10 @@ pub(crate) fn referenced_by(
     let rows = query(
         client,
         statements,
-        "SELECT DISTINCT l.target_type, l.target_id FROM resource_link l \
-         JOIN UNNEST($1::text[], $2::text[]) AS s (source_type, source_id) \
-           ON l.source_type = s.source_type AND l.source_id = s.source_id \
+        "SELECT DISTINCT l.target_type, l.target_id \
+         FROM UNNEST($1::text[], $2::text[]) AS s (resource_type, id) \
+         JOIN resource r ON r.resource_type = s.resource_type AND r.id = s.id \
+         JOIN resource_link l ON l.source_rid = r.rid \
          WHERE l.target_type = ANY($3) ORDER BY 1, 2",
         &[&types, &ids, &target_types],
     )?;

@@ -17,12 +17,22 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "patient codes",
         include_str!("../../migrations/postgres/0002_patient_codes.sql"),
     ),
+    (
+        3,
+        "links by source rid",
+        include_str!("../../migrations/postgres/0003_links_by_source_rid.sql"),
+    ),
 ];
 
 /// The advisory lock key that serialises migrations ("tessera" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261;
 
 pub(crate) fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    migrate_to(client, i64::MAX)
+}
+
+/// Applies the migrations not yet applied, up to and including `last`.
+fn migrate_to(client: &mut Client, last: i64) -> Result<(), StoreError> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     tx.batch_execute(
@@ -37,7 +47,7 @@ pub(crate) fn migrate(client: &mut Client) -> Result<(), StoreError> {
         )?
         .try_get(0)?;
     for (version, name, sql) in MIGRATIONS {
-        if *version <= applied {
+        if *version <= applied || *version > last {
             continue;
         }
         tx.batch_execute(sql)?;
@@ -49,4 +59,46 @@ pub(crate) fn migrate(client: &mut Client) -> Result<(), StoreError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::postgres::{ScratchDatabase, test_backend};
+
+    #[test]
+    fn links_written_before_migration_3_get_their_source_rid() {
+        let Some(admin) = test_backend().unwrap() else {
+            eprintln!(
+                "SKIPPED links_written_before_migration_3_get_their_source_rid: \
+                 PostgreSQL only; it runs in the PostgreSQL pass (TESSERA_TEST_BACKEND=postgres)"
+            );
+            return;
+        };
+        let db = ScratchDatabase::create(&admin).unwrap();
+        let mut client = Client::connect(db.url(), postgres::NoTls).unwrap();
+        migrate_to(&mut client, 2).unwrap();
+        client
+            .batch_execute(
+                "INSERT INTO resource (rid, resource_type, id, version, seq, deleted, last_updated) \
+                   OVERRIDING SYSTEM VALUE \
+                   VALUES (7, 'Observation', 'o1', 1, 1, 0, 0), (8, 'Patient', 'p1', 1, 2, 0, 0); \
+                 INSERT INTO resource_link (target_type, target_id, source_type, source_id) \
+                   VALUES ('Patient', 'p1', 'Observation', 'o1'), \
+                   ('Practitioner', 'd1', 'Observation', 'o1');",
+            )
+            .unwrap();
+        migrate(&mut client).unwrap();
+        let rids: Vec<Option<i64>> = client
+            .query(
+                "SELECT source_rid FROM resource_link ORDER BY target_type",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(rids, vec![Some(7), Some(7)]);
+        drop(client);
+    }
 }

@@ -65,6 +65,7 @@ impl VersionWriter for SqliteWriter<'_> {
 
     fn replace_links(
         &mut self,
+        rid: i64,
         key: &ResourceKey,
         patient_key: Option<&str>,
         references: &[ResourceKey],
@@ -72,18 +73,16 @@ impl VersionWriter for SqliteWriter<'_> {
     ) -> Result<(), StoreError> {
         if !first_version {
             self.0
-                .prepare_cached(
-                    "DELETE FROM resource_link WHERE source_type = ?1 AND source_id = ?2",
-                )?
-                .execute(params![key.resource_type, key.id])?;
+                .prepare_cached("DELETE FROM resource_link WHERE source_rid = ?1")?
+                .execute([rid])?;
         }
         if references.is_empty() {
             return Ok(());
         }
         let mut insert = self.0.prepare_cached(
             "INSERT OR IGNORE INTO resource_link \
-             (target_type, target_id, source_type, source_id, patient_key) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+             (target_type, target_id, source_type, source_id, source_rid, patient_key) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for target in references {
             insert.execute(params![
@@ -91,6 +90,7 @@ impl VersionWriter for SqliteWriter<'_> {
                 target.id,
                 key.resource_type,
                 key.id,
+                rid,
                 patient_key
             ])?;
         }

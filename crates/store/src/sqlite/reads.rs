@@ -98,8 +98,9 @@ pub(crate) fn referenced_by(
     target_types: &[&str],
 ) -> Result<Vec<ResourceKey>, StoreError> {
     let mut statement = conn.prepare_cached(
-        "SELECT target_type, target_id FROM resource_link \
-         WHERE source_type = ?1 AND source_id = ?2",
+        "SELECT l.target_type, l.target_id FROM resource r \
+         JOIN resource_link l ON l.source_rid = r.rid \
+         WHERE r.resource_type = ?1 AND r.id = ?2",
     )?;
     let mut found = std::collections::BTreeSet::new();
     for source in sources {

@@ -16,10 +16,20 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "patient codes",
         include_str!("../../migrations/sqlite/0002_patient_codes.sql"),
     ),
+    (
+        3,
+        "links by source rid",
+        include_str!("../../migrations/sqlite/0003_links_by_source_rid.sql"),
+    ),
 ];
 
 /// Brings the schema up to date inside one transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_to(conn, i64::MAX)
+}
+
+/// Applies the migrations not yet applied, up to and including `last`.
+fn migrate_to(conn: &mut Connection, last: i64) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migration (
@@ -31,7 +41,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         |row| row.get(0),
     )?;
     for (version, name, sql) in MIGRATIONS {
-        if *version <= applied {
+        if *version <= applied || *version > last {
             continue;
         }
         tx.execute_batch(sql)?;
@@ -43,4 +53,40 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_written_before_migration_3_get_their_source_rid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("tessera.db")).unwrap();
+        migrate_to(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO resource (rid, resource_type, id, version, seq, deleted, last_updated) \
+               VALUES (7, 'Observation', 'o1', 1, 1, 0, 0), (8, 'Patient', 'p1', 1, 2, 0, 0); \
+             INSERT INTO resource_link (target_type, target_id, source_type, source_id) \
+               VALUES ('Patient', 'p1', 'Observation', 'o1'), ('Practitioner', 'd1', 'Observation', 'o1');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rids: Vec<Option<i64>> = conn
+            .prepare("SELECT source_rid FROM resource_link ORDER BY target_type")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rids, vec![Some(7), Some(7)]);
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT 1 FROM resource_link WHERE source_rid = 7",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("resource_link_by_source"), "{plan}");
+    }
 }
