@@ -122,6 +122,23 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// store gives the same resources, versions and history.
     async fn versions(&self) -> Result<VersionStream, StoreError>;
 
+    /// Prepares an empty store for a bulk load: drops the secondary indexes
+    /// of the search tables (the indexes only searches read), recording
+    /// each, so that the load writes rows without maintaining them. Once
+    /// the load ends, [`build_deferred_index`](Self::build_deferred_index)
+    /// builds each in one sorted pass. Returns the indexes deferred: those
+    /// dropped now, or those an earlier load left deferred when it stopped
+    /// before building them; none when the store already holds data.
+    /// Meanwhile every search still answers exactly, only more slowly.
+    async fn defer_search_indexes(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The indexes deferred and not yet built, by name.
+    async fn deferred_indexes(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Builds the deferred index `name` and forgets it (nothing if it is
+    /// not deferred). Writes wait while it builds.
+    async fn build_deferred_index(&self, name: &str) -> Result<(), StoreError>;
+
     /// Finishes pending writes and closes the database cleanly.
     async fn close(&self) -> Result<(), StoreError>;
 }

@@ -38,9 +38,14 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         let store = open_store(&settings.store, clock.clone())?;
         let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
         println!("loading the network into {}", data_dir.display());
-        let problems =
-            crate::import::import_paths(&records, &data_dir, std::slice::from_ref(&network), 2000)
-                .await?;
+        let problems = crate::import::import_paths(
+            &records,
+            &*store,
+            &data_dir,
+            std::slice::from_ref(&network),
+            2000,
+        )
+        .await?;
         if problems > 0 {
             eprintln!("warning: {problems} problems while loading (listed above)");
         }

@@ -2,6 +2,7 @@
 
 use crate::config::{DatabaseLocation, StoreSettings};
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::Arc;
 use tessera_store::postgres::PostgresStore;
 use tessera_store::sqlite::SqliteStore;
@@ -77,4 +78,40 @@ fn open_replicated(
             Ok(Arc::new(store))
         }
     }
+}
+
+/// Builds the search indexes a bulk load deferred (all of them, one at a
+/// time, with a progress bar on a terminal); nothing when none is.
+pub async fn build_deferred_indexes(store: &dyn ResourceStore) -> anyhow::Result<()> {
+    let names = store
+        .deferred_indexes()
+        .await
+        .context("cannot list the deferred search indexes")?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    let progress = ProgressBar::new(names.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} search indexes: {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    for name in &names {
+        progress.set_message(format!("building {name}"));
+        store
+            .build_deferred_index(name)
+            .await
+            .with_context(|| format!("cannot build the search index {name}"))?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    println!(
+        "built {} search indexes in {:.1} s",
+        names.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

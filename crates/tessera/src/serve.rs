@@ -30,6 +30,16 @@ pub async fn serve_store(
     clock: Arc<dyn Clock>,
     listening: impl FnOnce(std::net::SocketAddr),
 ) -> anyhow::Result<()> {
+    // An import that stopped before building the search indexes it
+    // deferred leaves searches exact but slow: build them before serving.
+    let deferred = store.deferred_indexes().await?;
+    if !deferred.is_empty() {
+        tracing::warn!(
+            count = deferred.len(),
+            "building the search indexes an unfinished import deferred"
+        );
+        crate::runtime::build_deferred_indexes(&*store).await?;
+    }
     let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
     let config = tessera_server::ServerConfig {
         public_base_url: settings.base_url.clone(),

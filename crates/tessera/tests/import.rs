@@ -1,6 +1,8 @@
 //! `tessera import` on bad input: every problem reported with its file and
 //! line (or Bundle entry), the good data loaded, nothing of a failed
-//! transaction stored, and a second run skipping what was imported.
+//! transaction stored, and a second run skipping what was imported. And
+//! the search indexes an import into an empty store defers: built at its
+//! end, or by `tessera serve` when the import stopped first.
 
 mod common;
 
@@ -49,6 +51,10 @@ fn bad_input_is_reported_with_its_location_and_the_rest_is_loaded() {
     );
     assert!(line_of("mixed.ndjson:3").contains("gender"), "{stderr}");
     assert!(stdout.contains("imported 5 resources"), "{stdout}");
+    assert!(
+        stdout.contains("search indexes in"),
+        "an import into an empty store builds the indexes it deferred: {stdout}"
+    );
 
     let server = TestServer::start_in(data.path(), &[]);
     for id in [
@@ -87,4 +93,62 @@ fn bad_input_is_reported_with_its_location_and_the_rest_is_loaded() {
         stdout.contains("1 files already imported"),
         "the good file is skipped: {stdout}"
     );
+    assert!(
+        !stdout.contains("search indexes in"),
+        "a store that holds data defers nothing: {stdout}"
+    );
+}
+
+/// The store of `data` (its SQLite file, or its scratch PostgreSQL
+/// database), opened in this process.
+fn open_store(data: &Path) -> std::sync::Arc<dyn tessera_store::ResourceStore> {
+    struct Clock;
+    impl tessera_store::Clock for Clock {
+        fn now_millis(&self) -> i64 {
+            1_700_000_000_000
+        }
+    }
+    match database_url(data) {
+        Some(url) => std::sync::Arc::new(
+            tessera_store::postgres::PostgresStore::open(&url, std::sync::Arc::new(Clock)).unwrap(),
+        ),
+        None => std::sync::Arc::new(
+            tessera_store::sqlite::SqliteStore::open(
+                &data.join("tessera.db"),
+                std::sync::Arc::new(Clock),
+            )
+            .unwrap(),
+        ),
+    }
+}
+
+#[test]
+fn serve_builds_the_indexes_an_unfinished_import_deferred() {
+    let data = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let store = open_store(data.path());
+    let deferred = runtime.block_on(store.defer_search_indexes()).unwrap();
+    assert!(!deferred.is_empty());
+    runtime.block_on(store.close()).unwrap();
+    drop(store);
+
+    let server = TestServer::start_in(data.path(), &[]);
+    let created = post_json(
+        &server.url("Patient"),
+        &serde_json::json!({"resourceType": "Patient", "name": [{"family": "Quill"}]}),
+    );
+    assert_eq!(created.status, 201);
+    let found = get(&server.url("Patient?name=qui"));
+    assert_eq!(found.json()["entry"].as_array().map(Vec::len), Some(1));
+    drop(server);
+
+    let store = open_store(data.path());
+    assert!(
+        runtime
+            .block_on(store.deferred_indexes())
+            .unwrap()
+            .is_empty(),
+        "serve built every deferred index before serving"
+    );
+    runtime.block_on(store.close()).unwrap();
 }

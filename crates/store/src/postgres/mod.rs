@@ -18,6 +18,7 @@
 
 mod apply;
 mod connection;
+mod deferred_indexes;
 mod index_rows;
 mod new_resources;
 mod reads;
@@ -381,6 +382,20 @@ impl ResourceStore for PostgresStore {
 
     async fn versions(&self) -> Result<crate::VersionStream, StoreError> {
         snapshot::versions(self).await
+    }
+
+    async fn defer_search_indexes(&self) -> Result<Vec<String>, StoreError> {
+        self.with_connection(deferred_indexes::defer).await
+    }
+
+    async fn deferred_indexes(&self) -> Result<Vec<String>, StoreError> {
+        self.with_connection(deferred_indexes::pending).await
+    }
+
+    async fn build_deferred_index(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.with_connection(move |conn| deferred_indexes::build(conn, &name))
+            .await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

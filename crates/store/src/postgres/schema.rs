@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "links by source rid",
         include_str!("../../migrations/postgres/0003_links_by_source_rid.sql"),
     ),
+    (
+        4,
+        "deferred indexes",
+        include_str!("../../migrations/postgres/0004_deferred_indexes.sql"),
+    ),
 ];
 
 /// The advisory lock key that serialises migrations ("tessera" in ASCII).

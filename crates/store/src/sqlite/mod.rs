@@ -15,6 +15,7 @@
 
 mod apply;
 mod checkpointer;
+mod deferred_indexes;
 mod index_rows;
 mod reads;
 mod reindex;
@@ -92,6 +93,22 @@ impl SqliteStore {
         query: &tessera_fhir::search::SearchQuery,
     ) -> Result<crate::search::render::Rendered, StoreError> {
         search::explain_page(query)
+    }
+
+    /// Runs `f` on a write connection of its own, on the blocking pool: for
+    /// schema work that holds the write lock for seconds.
+    async fn with_own_writer<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = Connection::open(&path)?;
+            configure_writer(&conn)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("a database task failed: {e}")))?
     }
 
     /// SQLite's `EXPLAIN QUERY PLAN` for a search's first-page statement,
@@ -200,6 +217,20 @@ impl ResourceStore for SqliteStore {
 
     async fn versions(&self) -> Result<crate::VersionStream, StoreError> {
         snapshot::versions(self.readers.open()?).await
+    }
+
+    async fn defer_search_indexes(&self) -> Result<Vec<String>, StoreError> {
+        self.with_own_writer(deferred_indexes::defer).await
+    }
+
+    async fn deferred_indexes(&self) -> Result<Vec<String>, StoreError> {
+        self.readers.with(deferred_indexes::pending)
+    }
+
+    async fn build_deferred_index(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.with_own_writer(move |conn| deferred_indexes::build(conn, &name))
+            .await
     }
 
     async fn close(&self) -> Result<(), StoreError> {

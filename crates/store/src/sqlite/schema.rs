@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "links by source rid",
         include_str!("../../migrations/sqlite/0003_links_by_source_rid.sql"),
     ),
+    (
+        4,
+        "deferred indexes",
+        include_str!("../../migrations/sqlite/0004_deferred_indexes.sql"),
+    ),
 ];
 
 /// Brings the schema up to date inside one transaction.

@@ -8,12 +8,20 @@
 //! entry or line is reported with its location and the rest is loaded.
 //! Files already imported (same path, size and content) are skipped, so an
 //! interrupted import can simply be run again.
+//!
+//! Into an empty store, the search indexes are deferred: the load writes
+//! rows only, and each index is built in one sorted pass at the end
+//! (`ResourceStore::defer_search_indexes`). An import that stops before
+//! then leaves them deferred; running it again, or `tessera serve`, builds
+//! them.
 
 mod ledger;
 
 use crate::cli::ImportArgs;
 use crate::config::StoreSettings;
-use crate::runtime::{SystemClock, init_logging, open_store, tokio_runtime};
+use crate::runtime::{
+    SystemClock, build_deferred_indexes, init_logging, open_store, tokio_runtime,
+};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use ledger::ImportLedger;
@@ -23,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tessera_records::bundle as bundles;
 use tessera_records::{RecordError, RecordService, WriteContext};
-use tessera_store::{ResourceKey, WriteOp};
+use tessera_store::{ResourceKey, ResourceStore, WriteOp};
 
 pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     let settings = StoreSettings::resolve(args.store)?;
@@ -32,7 +40,14 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     tokio_runtime()?.block_on(async {
         let store = open_store(&settings, Arc::new(SystemClock))?;
         let records = RecordService::new(store.clone(), tessera_fhir::Definitions::r4());
-        let problems = import_paths(&records, &settings.data_dir, &args.paths, args.batch).await;
+        let problems = import_paths(
+            &records,
+            &*store,
+            &settings.data_dir,
+            &args.paths,
+            args.batch,
+        )
+        .await;
         store.close().await?;
         let problems = problems?;
         if problems > 0 {
@@ -42,15 +57,21 @@ pub fn run(args: ImportArgs) -> anyhow::Result<()> {
     })
 }
 
-/// Imports every file under `paths` through `records`, printing progress,
-/// problems and a summary; returns how many problems there were.
+/// Imports every file under `paths` through `records` (writing to
+/// `store`), printing progress, problems and a summary; returns how many
+/// problems there were.
 pub async fn import_paths(
     records: &RecordService,
+    store: &dyn ResourceStore,
     data_dir: &Path,
     paths: &[PathBuf],
     batch: usize,
 ) -> anyhow::Result<u64> {
     let files = list_files(paths)?;
+    store
+        .defer_search_indexes()
+        .await
+        .context("cannot defer the search indexes for the load")?;
     let ledger = ImportLedger::open(data_dir)?;
     let mut import = Import::new(records.clone(), batch.max(1), &files, ledger);
     // A bundle whose conditional references name nothing yet is tried
@@ -68,6 +89,8 @@ pub async fn import_paths(
     }
     import.flush().await?;
     import.settle().await?;
+    import.progress.finish_and_clear();
+    build_deferred_indexes(store).await?;
     import.finish();
     Ok(import.errors)
 }
@@ -373,7 +396,6 @@ impl Import {
     }
 
     fn finish(&self) {
-        self.progress.finish_and_clear();
         let stored: u64 = self.counts.values().sum();
         let seconds = self.started.elapsed().as_secs_f64();
         println!(

@@ -1,0 +1,74 @@
+//! Deferred search indexes on SQLite (see
+//! [`ResourceStore::defer_search_indexes`](crate::ResourceStore::defer_search_indexes)):
+//! the secondary indexes of the `idx_*` tables, dropped and recorded with
+//! their `CREATE INDEX` text from `sqlite_master`, built again one at a time.
+//!
+//! Each step is one `IMMEDIATE` transaction on a connection of its own, so
+//! the writer thread, whose prepared statements SQLite re-prepares after a
+//! schema change, waits for it like for any other writer.
+
+use crate::StoreError;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+/// Drops the search tables' secondary indexes if the store holds no version
+/// yet; returns the indexes deferred now or by an earlier, unfinished load.
+pub(crate) fn defer(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let already = pending(&tx)?;
+    if !already.is_empty() {
+        return Ok(already);
+    }
+    let empty: bool = tx.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM resource_version)",
+        [],
+        |row| row.get(0),
+    )?;
+    if !empty {
+        return Ok(Vec::new());
+    }
+    // sql IS NULL for the indexes behind PRIMARY KEY and UNIQUE constraints.
+    let indexes: Vec<(String, String)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name LIKE 'idx\\_%' ESCAPE '\\' ORDER BY name",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, definition) in &indexes {
+        tx.execute(
+            "INSERT INTO deferred_index (name, definition) VALUES (?1, ?2)",
+            [name, definition],
+        )?;
+        // The name comes from the catalog (our migrations), never from input.
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    tx.commit()?;
+    Ok(indexes.into_iter().map(|(name, _)| name).collect())
+}
+
+/// The indexes deferred and not yet built, by name.
+pub(crate) fn pending(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT name FROM deferred_index ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Builds the deferred index `name` and forgets it; nothing if it is not
+/// deferred (another process built it first).
+pub(crate) fn build(conn: &mut Connection, name: &str) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let definition: Option<String> = tx
+        .query_row(
+            "SELECT definition FROM deferred_index WHERE name = ?1",
+            [name],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(definition) = definition {
+        tx.execute_batch(&definition)?;
+        tx.execute("DELETE FROM deferred_index WHERE name = ?1", [name])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
