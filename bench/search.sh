@@ -36,7 +36,7 @@ fi
 echo "== backend: $([ -n "${BENCH_DATABASE:-}" ] && echo PostgreSQL || echo SQLite)"
 if [ ! -e "$marker" ]; then
   echo "== import: tessera import --data-dir $data $work/network"
-  /usr/bin/time -f "   %e s, peak RSS %M KiB" "$bin" import "${db_args[@]}" --data-dir "$data" "$work/network" | tail -n 3
+  /usr/bin/time -f "   %e s, peak RSS %M KiB" "$bin" import "${db_args[@]}" --data-dir "$data" "$work/network" | grep -E "^(built|imported) "
   if [ -n "${BENCH_DATABASE:-}" ]; then touch "$marker"; fi
 fi
 "$bin" serve "${db_args[@]}" --data-dir "$data" --listen "127.0.0.1:$port" --log warn > /dev/null &

@@ -152,3 +152,38 @@ fn serve_builds_the_indexes_an_unfinished_import_deferred() {
     );
     runtime.block_on(store.close()).unwrap();
 }
+
+#[test]
+fn versions_of_one_resource_in_successive_batches_are_stored_in_file_order() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("history.ndjson");
+    let lines: Vec<String> = ["One", "Two", "Three", "Four"]
+        .iter()
+        .map(|family| {
+            serde_json::json!({"resourceType": "Patient", "id": "twice", "name": [{"family": family}]})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    // One resource per batch: every line is its own batch, and each writes
+    // the resource the one before it (still in flight) writes.
+    let output = tessera(data.path())
+        .args(["import", "--batch", "1", "--data-dir"])
+        .arg(data.path())
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let server = TestServer::start_in(data.path(), &[]);
+    let current = get(&server.url("Patient/twice")).json();
+    assert_eq!(current["meta"]["versionId"], "4");
+    assert_eq!(current["name"][0]["family"], "Four");
+    let history = get(&server.url("Patient/twice/_history")).json();
+    let families: Vec<&str> = history["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["name"][0]["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(families, ["Four", "Three", "Two", "One"]);
+}
