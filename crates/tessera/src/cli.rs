@@ -151,7 +151,7 @@ pub struct ImportArgs {
     pub store: StoreArgs,
 
     /// Resources written per transaction.
-    #[arg(long, default_value_t = 2000, value_name = "N")]
+    #[arg(long, default_value_t = crate::import::DEFAULT_BATCH, value_name = "N")]
     pub batch: usize,
 
     /// Files (.json Bundles or resources, .ndjson) or directories of them.

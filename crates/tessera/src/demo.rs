@@ -43,7 +43,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             &*store,
             &data_dir,
             std::slice::from_ref(&network),
-            2000,
+            crate::import::DEFAULT_BATCH,
         )
         .await?;
         if problems > 0 {

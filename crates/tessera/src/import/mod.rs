@@ -135,6 +135,13 @@ enum FileOutcome {
     Deferred,
 }
 
+/// Resources written per transaction unless `--batch` says otherwise. A
+/// larger batch dirties each page of the store's random-keyed indexes
+/// (`UNIQUE (resource_type, id)`) once for more resources: at a million
+/// resources, 16,000 per batch imported 28% faster than 2,000, for about
+/// 300 MB more memory.
+pub const DEFAULT_BATCH: usize = 16_000;
+
 /// How many batches are handed to the store at once. With one, the store
 /// sat idle while the next batch was prepared and the preparer sat idle
 /// while a batch committed (a quarter of both cores, measured); with two,
