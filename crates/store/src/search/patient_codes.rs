@@ -67,27 +67,17 @@ pub(super) fn patient_code_driver(
                 _ => None,
             })?;
     let hash = patient_hash(id);
-    let mut driver = vec![own_rows_with_code(hash, code, aliases)];
-    // The referrers whose patient key is none, or below or above X: three
-    // ranges of the index, each next to empty. One "is null or is not X"
-    // test would read every reference to X (a whole chart's worth).
-    let elsewhere: [fn(Expr, i64) -> Expr; 3] = [
-        |patient, _| Expr::IsNull(Box::new(patient)),
-        |patient, hash| Expr::cmp(patient, CmpOp::Lt, Expr::int(hash)),
-        |patient, hash| Expr::cmp(patient, CmpOp::Gt, Expr::int(hash)),
-    ];
-    for shape in elsewhere {
-        let y = aliases.fresh();
-        let test = shape(Expr::col(y, "patient_hash"), hash);
-        driver.push(
-            Select::from(Table::IdxReference, y)
-                .column(Expr::col(y, "rid"))
-                .filter(predicate(IndexTable::Reference, y, reference))
-                .filter(key_test(y, &[key]))
-                .filter(test),
-        );
-    }
-    Some(Expr::col(r, "rid").in_driver(Query::UnionAll(driver)))
+    let own = own_rows_with_code(hash, code, aliases);
+    let y = aliases.fresh();
+    let kept_elsewhere = Select::from(Table::IdxReference, y)
+        .column(Expr::col(y, "rid"))
+        .filter(predicate(IndexTable::Reference, y, reference))
+        .filter(key_test(y, &[key]))
+        .filter(Expr::any(vec![
+            Expr::IsNull(Box::new(Expr::col(y, "patient_hash"))),
+            Expr::cmp(Expr::col(y, "patient_hash"), CmpOp::Ne, Expr::int(hash)),
+        ]));
+    Some(Expr::col(r, "rid").in_driver(Query::UnionAll(vec![own, kept_elsewhere])))
 }
 
 /// The rids of the token rows of patient key `hash` with `code`.
