@@ -62,7 +62,9 @@ pub(crate) fn pending(conn: &mut PgConnection) -> Result<Vec<String>, StoreError
 }
 
 /// Builds the deferred index `name` and forgets it; nothing if it is not
-/// deferred (another process built it first).
+/// deferred (another process built it first). Once none is left, gathers
+/// the planner's statistics: after a bulk load PostgreSQL has none until
+/// autovacuum comes by, and plans on default guesses meanwhile.
 pub(crate) fn build(conn: &mut PgConnection, name: &str) -> Result<(), StoreError> {
     let mut tx = conn.client.transaction()?;
     tx.batch_execute(&format!(
@@ -78,9 +80,63 @@ pub(crate) fn build(conn: &mut PgConnection, name: &str) -> Result<(), StoreErro
         tx.execute("DELETE FROM deferred_index WHERE name = $1", &[&name])?;
     }
     tx.commit()?;
+    if !found.is_empty() && pending(conn)?.is_empty() {
+        conn.client.batch_execute("ANALYZE")?;
+    }
     Ok(())
 }
 
 fn names(rows: &[postgres::Row]) -> Result<Vec<String>, StoreError> {
     rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::postgres::{PostgresStore, ScratchDatabase, test_backend};
+    use crate::{Clock, ResourceStore};
+    use std::sync::Arc;
+
+    struct FixedClock;
+    impl Clock for FixedClock {
+        fn now_millis(&self) -> i64 {
+            1_700_000_000_000
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn building_the_last_deferred_index_gathers_statistics() {
+        let Some(admin) = test_backend().unwrap() else {
+            eprintln!(
+                "SKIPPED building_the_last_deferred_index_gathers_statistics: \
+                 PostgreSQL only; it runs in the PostgreSQL pass (TESSERA_TEST_BACKEND=postgres)"
+            );
+            return;
+        };
+        let db = ScratchDatabase::create(&admin).unwrap();
+        let store = PostgresStore::open(db.url(), Arc::new(FixedClock)).unwrap();
+        let deferred = store.defer_search_indexes().await.unwrap();
+        assert!(!deferred.is_empty());
+        let analysed = || {
+            let url = db.url().to_owned();
+            std::thread::spawn(move || {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                client
+                    .query_one(
+                        "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables \
+                         WHERE relname = 'idx_token'",
+                        &[],
+                    )
+                    .unwrap()
+                    .get::<_, bool>(0)
+            })
+            .join()
+            .unwrap()
+        };
+        for name in &deferred {
+            assert!(!analysed(), "analysed before the last index ({name})");
+            store.build_deferred_index(name).await.unwrap();
+        }
+        assert!(analysed());
+        drop(store);
+    }
 }
