@@ -280,6 +280,10 @@ async fn restore_into(
             })
             .collect(),
     };
+    store
+        .defer_search_indexes()
+        .await
+        .with_context(|| format!("deferring the search indexes of {target}"))?;
     let bar = transfer::progress_bar(header.versions, "restored");
     let mut replay = Replay::start(store.clone(), target.clone(), bar.clone());
     let mut checksum = Checksum::default();
@@ -302,6 +306,7 @@ async fn restore_into(
     }
     replay.finish().await?;
     bar.finish_and_clear();
+    crate::runtime::build_deferred_indexes(&*store).await?;
     if checksum.versions() != end.versions || checksum.hex() != end.sha256 {
         bail!(
             "{} is damaged: its end line promises {} versions with SHA-256 {}, its lines hold {} with {} ({target} now holds them: restore again into an empty store from a good file)",

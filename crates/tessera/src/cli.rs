@@ -150,9 +150,10 @@ pub struct ImportArgs {
     #[command(flatten)]
     pub store: StoreArgs,
 
-    /// Resources written per transaction.
-    #[arg(long, default_value_t = crate::import::DEFAULT_BATCH, value_name = "N")]
-    pub batch: usize,
+    /// Resources written per transaction [default: 16000 into SQLite, 2000
+    /// into PostgreSQL].
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
 
     /// Files (.json Bundles or resources, .ndjson) or directories of them.
     #[arg(required = true, value_name = "FILE_OR_DIR")]

@@ -72,6 +72,12 @@ async fn copy_between(
     if already > 0 {
         println!("resuming: {to} already holds the first {already} versions of {from}");
     }
+    // Into an empty target (or one a stopped copy left so) the search
+    // indexes are built once, after the versions.
+    target
+        .defer_search_indexes()
+        .await
+        .with_context(|| format!("deferring the search indexes of {to}"))?;
     let bar = transfer::progress_bar(census.versions(), "copied");
     bar.set_position(already);
     let mut replay = Replay::start(target.clone(), to.to_string(), bar.clone());
@@ -90,6 +96,7 @@ async fn copy_between(
     }
     let written = replay.finish().await?;
     bar.finish_and_clear();
+    crate::runtime::build_deferred_indexes(&*target).await?;
     println!(
         "copied {written} versions from {from} to {to} in {:.1} s ({} of {} versions were already there); verifying",
         started.elapsed().as_secs_f64(),

@@ -43,7 +43,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             &*store,
             &data_dir,
             std::slice::from_ref(&network),
-            crate::import::DEFAULT_BATCH,
+            crate::import::SQLITE_BATCH,
         )
         .await?;
         if problems > 0 {
