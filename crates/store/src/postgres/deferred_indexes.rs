@@ -92,7 +92,7 @@ fn names(rows: &[postgres::Row]) -> Result<Vec<String>, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::postgres::{PostgresStore, ScratchDatabase, test_backend};
+    use crate::postgres::{PostgresStore, postgres_only_database};
     use crate::{Clock, ResourceStore};
     use std::sync::Arc;
 
@@ -105,14 +105,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn building_the_last_deferred_index_gathers_statistics() {
-        let Some(admin) = test_backend().unwrap() else {
-            eprintln!(
-                "SKIPPED building_the_last_deferred_index_gathers_statistics: \
-                 PostgreSQL only; it runs in the PostgreSQL pass (TESSERA_TEST_BACKEND=postgres)"
-            );
+        let Some(db) =
+            postgres_only_database("building_the_last_deferred_index_gathers_statistics")
+        else {
             return;
         };
-        let db = ScratchDatabase::create(&admin).unwrap();
         let store = PostgresStore::open(db.url(), Arc::new(FixedClock)).unwrap();
         let deferred = store.defer_search_indexes().await.unwrap();
         assert!(!deferred.is_empty());

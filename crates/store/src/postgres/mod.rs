@@ -31,7 +31,8 @@ mod snapshot;
 
 pub use replicas::DOWN_PAUSE;
 pub use scratch::{
-    DEFAULT_TEST_SERVER, SCRATCH_PREFIX, ScratchDatabase, test_backend, test_server_url,
+    DEFAULT_TEST_SERVER, SCRATCH_PREFIX, ScratchDatabase, postgres_only_database, test_backend,
+    test_server_url,
 };
 
 use crate::clock::MonotonicClock;

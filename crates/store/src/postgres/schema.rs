@@ -69,18 +69,15 @@ fn migrate_to(client: &mut Client, last: i64) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::postgres::{ScratchDatabase, test_backend};
+    use crate::postgres::postgres_only_database;
 
     #[test]
     fn links_written_before_migration_3_get_their_source_rid() {
-        let Some(admin) = test_backend().unwrap() else {
-            eprintln!(
-                "SKIPPED links_written_before_migration_3_get_their_source_rid: \
-                 PostgreSQL only; it runs in the PostgreSQL pass (TESSERA_TEST_BACKEND=postgres)"
-            );
+        let Some(db) =
+            postgres_only_database("links_written_before_migration_3_get_their_source_rid")
+        else {
             return;
         };
-        let db = ScratchDatabase::create(&admin).unwrap();
         let mut client = Client::connect(db.url(), postgres::NoTls).unwrap();
         migrate_to(&mut client, 2).unwrap();
         client

@@ -28,6 +28,23 @@ pub fn test_backend() -> Result<Option<String>, String> {
     }
 }
 
+/// A fresh database for a test that only means something on PostgreSQL:
+/// created in the PostgreSQL pass; in the SQLite pass, `None`, after a
+/// note on standard error that `test` runs in the other pass.
+pub fn postgres_only_database(test: &str) -> Option<ScratchDatabase> {
+    let admin = test_backend().unwrap_or_else(|message| panic!("{message}"));
+    let Some(admin) = admin else {
+        eprintln!(
+            "NOTE: {test} runs in the PostgreSQL pass (TESSERA_TEST_BACKEND=postgres); \
+             this is the SQLite pass"
+        );
+        return None;
+    };
+    Some(ScratchDatabase::create(&admin).unwrap_or_else(|e| {
+        panic!("TESSERA_TEST_BACKEND=postgres but no database at {admin}: {e}")
+    }))
+}
+
 /// A database created for one use and dropped after it.
 pub struct ScratchDatabase {
     admin_url: String,
