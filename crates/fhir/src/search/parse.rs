@@ -292,11 +292,41 @@ fn parse_condition(
     } else {
         parse_value(definitions, param_type, &modifier, value).map_err(Problem::Error)?
     };
+    let test = match test {
+        // `patient=X` where `patient` can only point at a Patient is
+        // `patient=Patient/X`: the type narrows the index range.
+        ValueTest::Reference {
+            target_type: None,
+            id: Some(id),
+            url: None,
+            identifier: None,
+        } => ValueTest::Reference {
+            target_type: only_target(scope, code),
+            id: Some(id),
+            url: None,
+            identifier: None,
+        },
+        test => test,
+    };
     Ok(vec![Condition::Value {
         param: code.to_owned(),
         param_type,
         test,
     }])
+}
+
+/// The one resource type reference parameter `code` can point at, when it
+/// is the same single type on every type in scope.
+fn only_target(scope: &Scope<'_>, code: &str) -> Option<String> {
+    let registry = SearchRegistry::r4();
+    let mut only: Option<&str> = None;
+    for resource_type in &scope.types {
+        match registry.param(resource_type, code)?.targets.as_slice() {
+            [target] if only.is_none_or(|o| o == target) => only = Some(target),
+            _ => return None,
+        }
+    }
+    only.map(str::to_owned)
 }
 
 /// The type of parameter `code`, which must exist, with the same type, on

@@ -49,7 +49,7 @@ pub(super) fn patient_code_driver(
         let own = own_rows_with_code(patient_hash(patient), code, aliases);
         return Some(Expr::col(r, "rid").in_driver(Query::Select(own)));
     }
-    let (key, reference, id) =
+    let (key, reference, id, typed) =
         branch
             .criteria
             .iter()
@@ -62,22 +62,41 @@ pub(super) fn patient_code_driver(
                         negated: false,
                     },
                 ] if target_type.as_deref().is_none_or(|t| t == "Patient") => {
-                    Some((*key, reference, id))
+                    Some((*key, reference, id, target_type.is_some()))
                 }
                 _ => None,
             })?;
     let hash = patient_hash(id);
-    let own = own_rows_with_code(hash, code, aliases);
-    let y = aliases.fresh();
-    let kept_elsewhere = Select::from(Table::IdxReference, y)
-        .column(Expr::col(y, "rid"))
-        .filter(predicate(IndexTable::Reference, y, reference))
-        .filter(key_test(y, &[key]))
-        .filter(Expr::any(vec![
-            Expr::IsNull(Box::new(Expr::col(y, "patient_hash"))),
-            Expr::cmp(Expr::col(y, "patient_hash"), CmpOp::Ne, Expr::int(hash)),
-        ]));
-    Some(Expr::col(r, "rid").in_driver(Query::UnionAll(vec![own, kept_elsewhere])))
+    let mut driver = vec![own_rows_with_code(hash, code, aliases)];
+    // The referrers whose patient key is not X. With the target's type
+    // known, patient_hash follows it in the index: three ranges (none,
+    // below X, above X), each next to empty. Without it, one pass over
+    // every reference to the id, testing each.
+    let elsewhere: Vec<fn(Expr, i64) -> Expr> = if typed {
+        vec![
+            |patient, _| Expr::IsNull(Box::new(patient)),
+            |patient, hash| Expr::cmp(patient, CmpOp::Lt, Expr::int(hash)),
+            |patient, hash| Expr::cmp(patient, CmpOp::Gt, Expr::int(hash)),
+        ]
+    } else {
+        vec![|patient, hash| {
+            Expr::any(vec![
+                Expr::IsNull(Box::new(patient.clone())),
+                Expr::cmp(patient, CmpOp::Ne, Expr::int(hash)),
+            ])
+        }]
+    };
+    for test in elsewhere {
+        let y = aliases.fresh();
+        driver.push(
+            Select::from(Table::IdxReference, y)
+                .column(Expr::col(y, "rid"))
+                .filter(predicate(IndexTable::Reference, y, reference))
+                .filter(key_test(y, &[key]))
+                .filter(test(Expr::col(y, "patient_hash"), hash)),
+        );
+    }
+    Some(Expr::col(r, "rid").in_driver(Query::UnionAll(driver)))
 }
 
 /// The rids of the token rows of patient key `hash` with `code`.
