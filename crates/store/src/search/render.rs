@@ -11,8 +11,8 @@
 //! The dialects differ in placeholders (`?1`; `$1::bigint`, typed so that
 //! PostgreSQL never has to guess a parameter's type), lists, truth values
 //! (`1`/`0`; `TRUE`/`FALSE`) and [`Expr::Unindexed`] (`+x` in SQLite, which
-//! its planner reads as "no index"; plain in PostgreSQL, whose planner
-//! costs the choice itself).
+//! its planner reads as "no index"; `(condition) IS TRUE` in PostgreSQL,
+//! which no index matches).
 
 use super::sql::{
     Aggregate, Alias, CmpOp, Expr, LikePattern, Order, Query, Select, Source, SqlValue,
@@ -295,14 +295,42 @@ impl Renderer {
                 self.sql.push(')');
             }
             Expr::CountAll => self.sql.push_str("COUNT(*)"),
-            Expr::Unindexed(inner) => {
-                if self.dialect == Dialect::Sqlite {
+            Expr::Unindexed(inner) => match self.dialect {
+                Dialect::Sqlite => {
                     self.sql.push('+');
+                    self.expr(inner);
                 }
-                self.expr(inner);
-            }
+                // A condition PostgreSQL cannot match to an index: with
+                // generic plans it otherwise judged a probe's value test
+                // (three equalities on idx_reference_target) more selective
+                // than the probe's primary key, and scanned hundreds of a
+                // patient's references for every candidate row.
+                Dialect::Postgres if is_condition(inner) => {
+                    self.sql.push('(');
+                    self.expr(inner);
+                    self.sql.push_str(") IS TRUE");
+                }
+                Dialect::Postgres => self.expr(inner),
+            },
         }
     }
+}
+
+/// Whether `expr` is a truth value (a condition), not a column or a value.
+fn is_condition(expr: &Expr) -> bool {
+    matches!(
+        expr,
+        Expr::Compare(..)
+            | Expr::And(_)
+            | Expr::Or(_)
+            | Expr::Not(_)
+            | Expr::IsNull(_)
+            | Expr::InList(..)
+            | Expr::InQuery(..)
+            | Expr::InDriver(..)
+            | Expr::Exists(_)
+            | Expr::Like(..)
+    )
 }
 
 #[cfg(test)]
@@ -341,5 +369,25 @@ mod tests {
              AND \"t0\".\"normalized\" LIKE $2::text ESCAPE '\\'"
         );
         assert_eq!(postgres.params, rendered.params);
+    }
+
+    #[test]
+    fn an_unindexed_condition_is_kept_from_every_index() {
+        let mut aliases = Aliases::default();
+        let s = aliases.fresh();
+        let select = Select::from(Table::IdxReference, s)
+            .column(Expr::col(s, "rid").unindexed())
+            .filter(Expr::eq(Expr::col(s, "target_id"), Expr::text("p1")).unindexed());
+        let sqlite = render(&Query::Select(select.clone()), Dialect::Sqlite);
+        assert_eq!(
+            sqlite.sql,
+            "SELECT +\"t0\".\"rid\" FROM \"idx_reference\" AS \"t0\" WHERE +\"t0\".\"target_id\" = ?1"
+        );
+        let postgres = render(&Query::Select(select), Dialect::Postgres);
+        assert_eq!(
+            postgres.sql,
+            "SELECT \"t0\".\"rid\" FROM \"idx_reference\" AS \"t0\" \
+             WHERE (\"t0\".\"target_id\" = $1::text) IS TRUE"
+        );
     }
 }
