@@ -99,34 +99,11 @@ fn bad_input_is_reported_with_its_location_and_the_rest_is_loaded() {
     );
 }
 
-/// The store of `data` (its SQLite file, or its scratch PostgreSQL
-/// database), opened in this process.
-fn open_store(data: &Path) -> std::sync::Arc<dyn tessera_store::ResourceStore> {
-    struct Clock;
-    impl tessera_store::Clock for Clock {
-        fn now_millis(&self) -> i64 {
-            1_700_000_000_000
-        }
-    }
-    match database_url(data) {
-        Some(url) => std::sync::Arc::new(
-            tessera_store::postgres::PostgresStore::open(&url, std::sync::Arc::new(Clock)).unwrap(),
-        ),
-        None => std::sync::Arc::new(
-            tessera_store::sqlite::SqliteStore::open(
-                &data.join("tessera.db"),
-                std::sync::Arc::new(Clock),
-            )
-            .unwrap(),
-        ),
-    }
-}
-
 #[test]
 fn serve_builds_the_indexes_an_unfinished_import_deferred() {
     let data = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let store = open_store(data.path());
+    let store = open_store_in(data.path());
     let deferred = runtime.block_on(store.defer_search_indexes()).unwrap();
     assert!(!deferred.is_empty());
     runtime.block_on(store.close()).unwrap();
@@ -142,7 +119,7 @@ fn serve_builds_the_indexes_an_unfinished_import_deferred() {
     assert_eq!(found.json()["entry"].as_array().map(Vec::len), Some(1));
     drop(server);
 
-    let store = open_store(data.path());
+    let store = open_store_in(data.path());
     assert!(
         runtime
             .block_on(store.deferred_indexes())

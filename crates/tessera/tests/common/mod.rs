@@ -51,6 +51,27 @@ pub fn database_url(data_dir: &Path) -> Option<String> {
     Some(db.url().to_owned())
 }
 
+/// The store of `data_dir` (its SQLite file, or its scratch PostgreSQL
+/// database), opened in the test's own process, for what no HTTP
+/// request shows.
+pub fn open_store_in(data_dir: &Path) -> std::sync::Arc<dyn tessera_store::ResourceStore> {
+    struct FixedClock;
+    impl tessera_store::Clock for FixedClock {
+        fn now_millis(&self) -> i64 {
+            1_700_000_000_000
+        }
+    }
+    let clock = std::sync::Arc::new(FixedClock);
+    match database_url(data_dir) {
+        Some(url) => {
+            std::sync::Arc::new(tessera_store::postgres::PostgresStore::open(&url, clock).unwrap())
+        }
+        None => std::sync::Arc::new(
+            tessera_store::sqlite::SqliteStore::open(&data_dir.join("tessera.db"), clock).unwrap(),
+        ),
+    }
+}
+
 /// Drops the database of `data_dir`, if it has one.
 fn forget_database(data_dir: &Path) {
     let removed = databases()
