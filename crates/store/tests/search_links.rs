@@ -176,6 +176,88 @@ async fn chains_one_and_two_links_deep() {
     assert_eq!(id_set(s, &q).await, set(&[]));
 }
 
+/// A page that a chain drives walks the chain's targets in order and stops
+/// when full; over every page each match comes once, though a resource may
+/// refer to several matching targets, or to one target twice.
+#[tokio::test]
+async fn a_chain_driven_search_pages_through_each_match_once() {
+    let f = open();
+    let s = &*f.store;
+    let names = [
+        "Ada One",
+        "Ada Two",
+        "Bob",
+        "Ada Three",
+        "Ada Four",
+        "Ada Five",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        put(
+            s,
+            "Practitioner",
+            &format!("pr-{i}"),
+            None,
+            vec![string("name", name)],
+        )
+        .await;
+    }
+    let mut expected = BTreeSet::new();
+    let mut vital = BTreeSet::new();
+    for i in 0..60usize {
+        // Up to three performers each, a repeat of the first for some.
+        let performers = [i % 6, (i * 7 + 2) % 6, i % 6];
+        let mut index: Vec<_> = performers[..1 + i % 3]
+            .iter()
+            .map(|p| reference("performer", "Practitioner", &format!("pr-{p}")))
+            .collect();
+        let code = if i % 4 == 0 { "vital" } else { "lab" };
+        index.push(token("category", None, code));
+        let id = format!("obs-{i:02}");
+        if performers[..1 + i % 3].iter().any(|&p| p != 2) {
+            expected.insert(id.clone());
+            if code == "vital" {
+                vital.insert(id.clone());
+            }
+        }
+        put(s, "Observation", &id, None, index).await;
+    }
+    // A deleted source matches nothing.
+    delete(s, "Observation", "obs-00").await;
+    expected.remove("obs-00");
+    vital.remove("obs-00");
+    let ada = || {
+        chain(
+            "performer",
+            "Practitioner",
+            string_is("name", "ada", StringMatch::Prefix),
+        )
+    };
+    let mut q = and(query("Observation"), vec![ada()]);
+    q.count = 4;
+    let ids = all_ids(s, &q).await;
+    let unique: BTreeSet<String> = ids.iter().cloned().collect();
+    assert_eq!(unique.len(), ids.len(), "a match came twice: {ids:?}");
+    assert_eq!(unique, expected);
+    // Another criterion is probed on each candidate of the walk.
+    let mut q = and(q, vec![code_is("category", None, Some("vital"))]);
+    q.count = 3;
+    let ids = all_ids(s, &q).await;
+    assert_eq!(ids.len(), vital.len(), "{ids:?}");
+    assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), vital);
+    // Its cursor belongs to this order only.
+    let cursor = s.search(&q, None).await.unwrap().next_cursor.unwrap();
+    let sorted = sort(
+        q.clone(),
+        "_id",
+        tessera_fhir::search::ParamType::Token,
+        false,
+    );
+    assert!(matches!(
+        s.search(&sorted, Some(&cursor)).await,
+        Err(tessera_store::StoreError::InvalidCursor(_))
+    ));
+}
+
 #[tokio::test]
 async fn has_and_nested_has() {
     let f = open();

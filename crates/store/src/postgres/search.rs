@@ -64,7 +64,7 @@ impl SearchConnection for PgSearch<'_> {
 pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
     let types = query.resource_types.clone();
     Ok(render(
-        &page_query(&plan(query, &types, None)?),
+        &page_query(&plan(query, &types)?),
         Dialect::Postgres,
     ))
 }

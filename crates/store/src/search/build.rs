@@ -9,6 +9,7 @@
 //! marked unindexed (`+r.resource_type`). Without a driver the search scans
 //! the type (or the patient's chart) in rid order, which a LIMIT stops early.
 
+use super::chain_order::{chain_driver, chain_page};
 use super::patient_codes::patient_code_driver;
 use super::plan::{Branch, Cursor, SearchPlan, Test};
 use super::predicate::{
@@ -29,6 +30,9 @@ pub fn page_query(plan: &SearchPlan) -> Query {
     let r = aliases.fresh();
     let filters = filters(plan, r, &mut aliases);
     let limit = i64::try_from(plan.page_size.saturating_add(1)).unwrap_or(i64::MAX);
+    if let Some(chain) = chain_driver(plan) {
+        return chain_page(plan, chain, limit);
+    }
     if plan.sort.is_empty() {
         let mut select = Select::from(Table::Resource, r)
             .column(Expr::col(r, "rid"))
@@ -111,12 +115,7 @@ fn count_from_index(plan: &SearchPlan, aliases: &mut Aliases) -> Option<Query> {
     if plan.patient.is_some() || !branch.criteria.iter().flatten().all(needs_only_rid) {
         return None;
     }
-    let (_, driver) = branch
-        .criteria
-        .iter()
-        .enumerate()
-        .filter_map(|(i, criterion)| criterion_score(criterion).map(|score| (score, i)))
-        .min()?;
+    let (_, driver) = best_criterion(branch)?;
     let [driving] = branch.criteria[driver].as_slice() else {
         return None;
     };
@@ -228,7 +227,7 @@ fn filters(plan: &SearchPlan, r: Alias, aliases: &mut Aliases) -> Vec<Expr> {
 }
 
 /// The filters of one resource type, driven by its most selective criterion.
-fn branch_filters(
+pub(super) fn branch_filters(
     branch: &Branch,
     r: Alias,
     patient: Option<&str>,
@@ -242,12 +241,7 @@ fn branch_filters(
     // The patient's chart is small and indexed: it beats every criterion
     // but a list of ids.
     const PATIENT_SCORE: u8 = 1;
-    let best = branch
-        .criteria
-        .iter()
-        .enumerate()
-        .filter_map(|(i, criterion)| criterion_score(criterion).map(|score| (score, i)))
-        .min();
+    let best = best_criterion(branch);
     let driver = best.filter(|(score, _)| patient.is_none() || *score < PATIENT_SCORE);
     let mut filters = Vec::with_capacity(branch.criteria.len() + 3);
     // Only a list of ids (or a test that matches nothing) beats the
@@ -287,6 +281,17 @@ fn branch_filters(
         filters.push(criterion_expr(criterion, r, aliases));
     }
     filters
+}
+
+/// The most selective criterion that can drive, with its score (lower is
+/// more selective) and index.
+pub(super) fn best_criterion(branch: &Branch) -> Option<(u8, usize)> {
+    branch
+        .criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(i, criterion)| criterion_score(criterion).map(|score| (score, i)))
+        .min()
 }
 
 /// A criterion's score as a driver: every alternative must have an index.
@@ -444,7 +449,7 @@ fn has_targets(test: &Test, resource_type: &str, aliases: &mut Aliases) -> Optio
 }
 
 /// An OR of tests as a boolean on resource row `r`.
-fn criterion_expr(criterion: &[Test], r: Alias, aliases: &mut Aliases) -> Expr {
+pub(super) fn criterion_expr(criterion: &[Test], r: Alias, aliases: &mut Aliases) -> Expr {
     Expr::any(
         criterion
             .iter()
@@ -454,7 +459,7 @@ fn criterion_expr(criterion: &[Test], r: Alias, aliases: &mut Aliases) -> Expr {
 }
 
 /// One test as a boolean on resource row `r`, probing indexes by rid.
-fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
+pub(super) fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
     match test {
         Test::Index {
             table: index_table,

@@ -1,6 +1,6 @@
 //! The paging cursor: an opaque, URL-safe string holding the last row's sort
-//! values and rid, and a fingerprint of the search's sort keys so a cursor
-//! is refused by a search it does not belong to.
+//! values and rid, and a fingerprint of the search's order (its sort keys)
+//! so a cursor is refused by a search it does not belong to.
 //!
 //! Format (version 1): `1.<fingerprint hex>.<rid>` then `.<value>` per sort
 //! key, a value being `n` (null), `i<decimal>`, `r<f64 bits hex>` or
@@ -13,11 +13,14 @@ use crate::StoreError;
 use std::fmt::Write;
 use tessera_fhir::search::SortKey;
 
-/// The fingerprint of a search's sort keys.
-pub fn sort_fingerprint(sort: &[SortKey]) -> i64 {
+/// The fingerprint of a search's page order: its sort keys, or (no `_sort`,
+/// a chain driving) the order of the chain's targets.
+pub fn order_fingerprint(sort: &[SortKey], by_chain_target: bool) -> i64 {
+    let chain = by_chain_target.then_some("~chain-target");
     fingerprint(
         sort.iter()
-            .flat_map(|key| [key.param.as_str(), if key.descending { "-" } else { "+" }]),
+            .flat_map(|key| [key.param.as_str(), if key.descending { "-" } else { "+" }])
+            .chain(chain),
     )
 }
 

@@ -6,7 +6,8 @@
 //! when a total is asked for and the page does not already tell it.
 
 use super::build::{count_query, page_query};
-use super::cursor::{decode, encode, sort_fingerprint};
+use super::chain_order::chain_driver;
+use super::cursor::{decode, encode, order_fingerprint};
 use super::fetch::{include_query, load_query, revinclude_query};
 use super::hash::param_hash;
 use super::plan::{Cursor, plan};
@@ -61,9 +62,7 @@ pub(crate) fn search(
     query: &SearchQuery,
     cursor: Option<&str>,
 ) -> Result<SearchPage, StoreError> {
-    let fingerprint = sort_fingerprint(&query.sort);
-    let after = cursor.map(|text| decode(fingerprint, text)).transpose()?;
-    let first_page = after.is_none();
+    let first_page = cursor.is_none();
     let needs_types = !query.criteria.is_empty()
         || query
             .sort
@@ -82,7 +81,18 @@ pub(crate) fn search(
             ..SearchPage::default()
         });
     }
-    let plan = plan(query, &types, after)?;
+    let mut plan = plan(query, &types)?;
+    let by_chain_target = chain_driver(&plan).is_some();
+    let fingerprint = order_fingerprint(&query.sort, by_chain_target);
+    if let Some(text) = cursor {
+        let after = decode(fingerprint, text)?;
+        if after.values.len() != plan.sort.len() + usize::from(by_chain_target) {
+            return Err(StoreError::InvalidCursor(
+                "the cursor belongs to a search with another order".into(),
+            ));
+        }
+        plan.after = Some(after);
+    }
 
     let mut rows = Vec::new();
     if plan.page_size > 0 {

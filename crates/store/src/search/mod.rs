@@ -7,6 +7,8 @@
 //! 2. [`build`]: the plan becomes a typed SQL tree ([`sql`]): the page
 //!    (driven by its most selective indexed criterion, keyset-paged), the
 //!    total, includes. Table and column names come from this crate only.
+//!    A page that a chain drives walks the chain's targets in order
+//!    ([`chain_order`]), so it stops once full.
 //! 3. [`render`]: the one renderer (SQLite and PostgreSQL dialects), which
 //!    alone numbers placeholders, quotes identifiers and escapes LIKE
 //!    patterns; every value is bound.
@@ -14,6 +16,7 @@
 //!    backend's [`execute::SearchConnection`].
 
 pub mod build;
+mod chain_order;
 pub mod cursor;
 pub mod execute;
 pub mod fetch;

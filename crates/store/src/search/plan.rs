@@ -192,12 +192,8 @@ pub struct Cursor {
 }
 
 /// Plans `query` over `types` (the query's types, or every stored type for
-/// a system search with criteria).
-pub fn plan(
-    query: &SearchQuery,
-    types: &[String],
-    after: Option<Cursor>,
-) -> Result<SearchPlan, StoreError> {
+/// a system search with criteria), from its first page.
+pub fn plan(query: &SearchQuery, types: &[String]) -> Result<SearchPlan, StoreError> {
     if types.is_empty() && !query.criteria.is_empty() {
         // Parameter keys are per type: with no type there is nothing to test.
         return Err(StoreError::InvalidSearch(
@@ -247,18 +243,11 @@ pub fn plan(
             },
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(cursor) = &after
-        && cursor.values.len() != sort.len()
-    {
-        return Err(StoreError::InvalidCursor(
-            "the cursor belongs to a search with other sort keys".into(),
-        ));
-    }
     Ok(SearchPlan {
         branches,
         patient: query.compartment_patient.clone(),
         sort,
-        after,
+        after: None,
         page_size: query.count,
     })
 }

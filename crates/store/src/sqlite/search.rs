@@ -108,10 +108,7 @@ fn sql_value(value: ValueRef<'_>) -> SqlValue {
 /// The rendered SQL of a search's page statement (for tests and tools).
 pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
     let types = query.resource_types.clone();
-    Ok(render(
-        &page_query(&plan(query, &types, None)?),
-        Dialect::Sqlite,
-    ))
+    Ok(render(&page_query(&plan(query, &types)?), Dialect::Sqlite))
 }
 
 /// `EXPLAIN QUERY PLAN` of a search's page statement, one line per step.
