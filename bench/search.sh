@@ -51,7 +51,8 @@ curl -sf "$base/fhir/Patient?_count=1000&_elements=name" \
   | awk '$1=="ID"{id=$2} $1=="F" && id!=""{print id "\t" tolower(substr($2,1,3)); id=""}' > "$work/samples.tsv"
 echo "== samples: $(wc -l < "$work/samples.tsv") patients; store: $(curl -sf "$base/fhir/_history?_summary=count" | grep -o '"total":[0-9]*')"
 
-run() { # name template
+run() { # name template; BENCH_ONLY=text runs only the queries whose name holds it
+  if [[ -n "${BENCH_ONLY:-}" && "$1" != *"$BENCH_ONLY"* ]]; then return; fi
   for c in 16 64; do
     echo "== $1, $c connections: $2"
     BENCH_QUERY="$2" BENCH_SAMPLES="$work/samples.tsv" \

@@ -201,8 +201,19 @@ async fn a_chain_driven_search_pages_through_each_match_once() {
         )
         .await;
     }
+    for (i, name) in ["Ada Labs", "Zed Labs"].iter().enumerate() {
+        put(
+            s,
+            "Organization",
+            &format!("org-{i}"),
+            None,
+            vec![string("name", name)],
+        )
+        .await;
+    }
     let mut expected = BTreeSet::new();
     let mut vital = BTreeSet::new();
+    let mut with_labs = BTreeSet::new();
     for i in 0..60usize {
         // Up to three performers each, a repeat of the first for some.
         let performers = [i % 6, (i * 7 + 2) % 6, i % 6];
@@ -210,6 +221,14 @@ async fn a_chain_driven_search_pages_through_each_match_once() {
             .iter()
             .map(|p| reference("performer", "Practitioner", &format!("pr-{p}")))
             .collect();
+        // Some performed by a lab as well.
+        if i % 5 == 0 {
+            index.push(reference(
+                "performer",
+                "Organization",
+                &format!("org-{}", i % 2),
+            ));
+        }
         let code = if i % 4 == 0 { "vital" } else { "lab" };
         index.push(token("category", None, code));
         let id = format!("obs-{i:02}");
@@ -219,12 +238,16 @@ async fn a_chain_driven_search_pages_through_each_match_once() {
                 vital.insert(id.clone());
             }
         }
+        if expected.contains(&id) || i % 10 == 0 {
+            with_labs.insert(id.clone());
+        }
         put(s, "Observation", &id, None, index).await;
     }
     // A deleted source matches nothing.
     delete(s, "Observation", "obs-00").await;
     expected.remove("obs-00");
     vital.remove("obs-00");
+    with_labs.remove("obs-00");
     let ada = || {
         chain(
             "performer",
@@ -238,6 +261,17 @@ async fn a_chain_driven_search_pages_through_each_match_once() {
     let unique: BTreeSet<String> = ids.iter().cloned().collect();
     assert_eq!(unique.len(), ids.len(), "a match came twice: {ids:?}");
     assert_eq!(unique, expected);
+    // A chained parameter with two target types walks the targets of both.
+    let labs = chain(
+        "performer",
+        "Organization",
+        string_is("name", "ada", StringMatch::Prefix),
+    );
+    let mut both = and(query("Observation"), vec![ada(), labs]);
+    both.count = 4;
+    let ids = all_ids(s, &both).await;
+    assert_eq!(ids.len(), with_labs.len(), "{ids:?}");
+    assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), with_labs);
     // Another criterion is probed on each candidate of the walk.
     let mut q = and(q, vec![code_is("category", None, Some("vital"))]);
     q.count = 3;

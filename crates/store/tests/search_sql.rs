@@ -89,6 +89,26 @@ fn observations_by_two_link_chain() -> SearchQuery {
     )
 }
 
+/// `Observation?encounter.patient.family=smi`, the benchmark's chain: an
+/// Observation's `encounter` is an Encounter or an EpisodeOfCare.
+fn observations_by_encounter_chain() -> SearchQuery {
+    let through = |target_type: &str| Condition::Chain {
+        param: "encounter".into(),
+        target_type: target_type.into(),
+        condition: Box::new(Condition::Chain {
+            param: "patient".into(),
+            target_type: "Patient".into(),
+            condition: Box::new(string_is("family", "smi", StringMatch::Prefix)),
+        }),
+    };
+    let mut q = and(
+        query("Observation"),
+        vec![through("Encounter"), through("EpisodeOfCare")],
+    );
+    q.count = 20;
+    q
+}
+
 fn common_queries() -> Vec<(&'static str, SearchQuery)> {
     vec![
         ("patient_by_name_prefix", patient_by_name_prefix()),
@@ -107,6 +127,10 @@ fn common_queries() -> Vec<(&'static str, SearchQuery)> {
         (
             "observations_by_two_link_chain",
             observations_by_two_link_chain(),
+        ),
+        (
+            "observations_by_encounter_chain",
+            observations_by_encounter_chain(),
         ),
         ("chart_observations_by_code", chart_observations_by_code()),
     ]

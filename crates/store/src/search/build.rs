@@ -31,7 +31,7 @@ pub fn page_query(plan: &SearchPlan) -> Query {
     let filters = filters(plan, r, &mut aliases);
     let limit = i64::try_from(plan.page_size.saturating_add(1)).unwrap_or(i64::MAX);
     if let Some(chain) = chain_driver(plan) {
-        return chain_page(plan, chain, limit);
+        return chain_page(plan, &chain, limit);
     }
     if plan.sort.is_empty() {
         let mut select = Select::from(Table::Resource, r)
@@ -348,7 +348,7 @@ fn driver_expr(
 }
 
 /// The rids of resources passing `test`, from the index that leads with it.
-fn rid_set(test: &Test, resource_type: &str, aliases: &mut Aliases) -> Option<Select> {
+pub(super) fn rid_set(test: &Test, resource_type: &str, aliases: &mut Aliases) -> Option<Select> {
     match test {
         Test::Index {
             table: index_table,

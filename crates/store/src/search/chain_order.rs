@@ -10,29 +10,35 @@
 //! and stops once the page is full: its work follows the page size, not
 //! the number of matches.
 //!
+//! A chained parameter with several target types (`encounter` is an
+//! Encounter or an EpisodeOfCare) walks the targets of all of them.
+//!
 //! A search without `_sort` has no order in FHIR; this one is stable, and
 //! its cursor carries the target's rid as its one sort value. A resource
 //! that refers to several matching targets comes once, with the first of
 //! them (the lowest rid; on one target, the first reference).
 
-use super::build::{branch_filters, criterion_expr, test_expr};
+use super::build::{branch_filters, criterion_expr, rid_set, test_expr};
 use super::plan::{Branch, SearchPlan, Test};
 use super::predicate::key_test;
-use super::sql::{Aliases, CmpOp, Expr, Order, OrderTerm, Query, Select, Table};
+use super::sql::{Alias, Aliases, CmpOp, Expr, Order, OrderTerm, Query, Select, Table};
 
 /// The chain that drives a search's page, when it is ordered by its targets.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ChainDriver<'a> {
     branch: &'a Branch,
     /// The criterion that is the chain.
     index: usize,
+    /// The reference parameter's key.
     key: i64,
-    target_type: &'a str,
-    inner: &'a Test,
+    /// Per target type the chain may take (`encounter` is an Encounter or
+    /// an EpisodeOfCare), the test on the target.
+    targets: Vec<(&'a str, &'a Test)>,
 }
 
 /// The chain a plan's page is ordered by: a single-type search without
-/// `_sort` or compartment whose chosen driver is one chain.
+/// `_sort` or compartment whose chosen driver is one chained parameter,
+/// over one or several target types.
 pub fn chain_driver(plan: &SearchPlan) -> Option<ChainDriver<'_>> {
     if !plan.sort.is_empty() || plan.patient.is_some() {
         return None;
@@ -41,27 +47,43 @@ pub fn chain_driver(plan: &SearchPlan) -> Option<ChainDriver<'_>> {
         return None;
     };
     let (_, index) = super::build::best_criterion(branch)?;
-    let [
-        Test::Chain {
+    let mut chain_key = None;
+    let mut targets: Vec<(&str, &Test)> = Vec::new();
+    for test in branch.criteria.get(index)? {
+        let Test::Chain {
             key,
             target_type,
             inner,
-        },
-    ] = branch.criteria.get(index)?.as_slice()
-    else {
+        } = test
+        else {
+            return None;
+        };
+        if *chain_key.get_or_insert(*key) != *key
+            || targets.iter().any(|(other, _)| other == target_type)
+        {
+            return None;
+        }
+        targets.push((target_type, inner));
+    }
+    let key = chain_key?;
+    // Several target types are driven together through their index rows.
+    if targets.len() > 1
+        && targets.iter().any(|(target_type, inner)| {
+            rid_set(inner, target_type, &mut Aliases::default()).is_none()
+        })
+    {
         return None;
-    };
+    }
     Some(ChainDriver {
         branch,
         index,
-        key: *key,
-        target_type,
-        inner,
+        key,
+        targets,
     })
 }
 
 /// The page: `rid, seq` and the target's rid, `page_size + 1` rows.
-pub fn chain_page(plan: &SearchPlan, chain: ChainDriver<'_>, limit: i64) -> Query {
+pub fn chain_page(plan: &SearchPlan, chain: &ChainDriver<'_>, limit: i64) -> Query {
     let mut aliases = Aliases::default();
     let t = aliases.fresh();
     let x = aliases.fresh();
@@ -75,7 +97,7 @@ pub fn chain_page(plan: &SearchPlan, chain: ChainDriver<'_>, limit: i64) -> Quer
             x,
             Expr::all(vec![
                 Expr::eq(Expr::col(x, "target_id"), Expr::col(t, "id")),
-                Expr::eq(Expr::col(x, "target_type"), Expr::text(chain.target_type)),
+                Expr::eq(Expr::col(x, "target_type"), Expr::col(t, "resource_type")),
                 key_test(x, &[chain.key]),
             ]),
         )
@@ -84,11 +106,7 @@ pub fn chain_page(plan: &SearchPlan, chain: ChainDriver<'_>, limit: i64) -> Quer
             r,
             Expr::eq(Expr::col(r, "rid"), Expr::col(x, "rid")),
         );
-    let targets = Branch {
-        resource_type: chain.target_type.to_owned(),
-        criteria: vec![vec![chain.inner.clone()]],
-    };
-    page.filter = branch_filters(&targets, t, None, &mut aliases);
+    page.filter = target_filters(chain, t, &mut aliases);
     page.filter.extend([
         Expr::eq(Expr::col(t, "deleted"), Expr::Literal(0)).unindexed(),
         Expr::eq(
@@ -134,21 +152,59 @@ pub fn chain_page(plan: &SearchPlan, chain: ChainDriver<'_>, limit: i64) -> Quer
     Query::Select(page)
 }
 
+/// The filters that make row `t` a matching target, driven by the index.
+fn target_filters(chain: &ChainDriver<'_>, t: Alias, aliases: &mut Aliases) -> Vec<Expr> {
+    if let [(target_type, inner)] = chain.targets.as_slice() {
+        let targets = Branch {
+            resource_type: (*target_type).to_owned(),
+            criteria: vec![vec![(*inner).clone()]],
+        };
+        return branch_filters(&targets, t, None, aliases);
+    }
+    // Index rows carry their type in their key: the rids found under each
+    // target type's key are of that type and pass its test.
+    let rid_sets = chain
+        .targets
+        .iter()
+        .filter_map(|(target_type, inner)| rid_set(inner, target_type, aliases))
+        .collect();
+    vec![Expr::col(t, "rid").in_query(Query::UnionAll(rid_sets))]
+}
+
+/// Whether target row `u` passes the chain's test for its type.
+fn target_test(chain: &ChainDriver<'_>, u: Alias, aliases: &mut Aliases) -> Expr {
+    if let [(_, inner)] = chain.targets.as_slice() {
+        return test_expr(inner, u, aliases);
+    }
+    Expr::any(
+        chain
+            .targets
+            .iter()
+            .map(|(target_type, inner)| {
+                Expr::all(vec![
+                    Expr::eq(Expr::col(u, "resource_type"), Expr::text(*target_type)).unindexed(),
+                    test_expr(inner, u, aliases),
+                ])
+            })
+            .collect(),
+    )
+}
+
 /// Whether resource `r` reaches a matching target before the pair (`t`,
 /// reference row `x`): through a target of lower rid, or through an earlier
 /// reference to `t` itself. Such a row is a repeat and is left out.
 fn first_reference(
-    chain: ChainDriver<'_>,
-    t: super::sql::Alias,
-    x: super::sql::Alias,
-    r: super::sql::Alias,
+    chain: &ChainDriver<'_>,
+    t: Alias,
+    x: Alias,
+    r: Alias,
     aliases: &mut Aliases,
 ) -> Expr {
     let y = aliases.fresh();
     let u = aliases.fresh();
     let earlier_target = Expr::all(vec![
         Expr::cmp(Expr::col(u, "rid"), CmpOp::Lt, Expr::col(t, "rid")).unindexed(),
-        test_expr(chain.inner, u, aliases),
+        target_test(chain, u, aliases),
     ]);
     let earlier_reference = Expr::all(vec![
         Expr::eq(Expr::col(u, "rid"), Expr::col(t, "rid")).unindexed(),
@@ -167,9 +223,14 @@ fn first_reference(
             )
             .filter(Expr::eq(Expr::col(y, "rid"), Expr::col(r, "rid")))
             .filter(key_test(y, &[chain.key]))
-            .filter(Expr::eq(
-                Expr::col(y, "target_type"),
-                Expr::text(chain.target_type),
+            .filter(Expr::any(
+                chain
+                    .targets
+                    .iter()
+                    .map(|(target_type, _)| {
+                        Expr::eq(Expr::col(y, "target_type"), Expr::text(*target_type))
+                    })
+                    .collect(),
             ))
             .filter(Expr::eq(Expr::col(u, "deleted"), Expr::Literal(0)).unindexed())
             .filter(Expr::any(vec![earlier_target, earlier_reference])),
