@@ -162,11 +162,22 @@ fn target_filters(chain: &ChainDriver<'_>, t: Alias, aliases: &mut Aliases) -> V
         return branch_filters(&targets, t, None, aliases);
     }
     // Index rows carry their type in their key: the rids found under each
-    // target type's key are of that type and pass its test.
+    // target type's key are of that type and pass its test. A type with no
+    // resource at all (often most of a reference's target types) is skipped
+    // by a test the database evaluates once, before the branch's work.
     let rid_sets = chain
         .targets
         .iter()
-        .filter_map(|(target_type, inner)| rid_set(inner, target_type, aliases))
+        .filter_map(|(target_type, inner)| {
+            let g = aliases.fresh();
+            let stored = Select::from(Table::Resource, g)
+                .column(Expr::Literal(1))
+                .filter(Expr::eq(
+                    Expr::col(g, "resource_type"),
+                    Expr::text(*target_type),
+                ));
+            Some(rid_set(inner, target_type, aliases)?.filter(Expr::exists(stored)))
+        })
         .collect();
     vec![Expr::col(t, "rid").in_query(Query::UnionAll(rid_sets))]
 }
@@ -223,6 +234,8 @@ fn first_reference(
             )
             .filter(Expr::eq(Expr::col(y, "rid"), Expr::col(r, "rid")))
             .filter(key_test(y, &[chain.key]))
+            // The row `x` itself, usually the only one, needs no lookup.
+            .filter(Expr::cmp(Expr::col(y, "ord"), CmpOp::Ne, Expr::col(x, "ord")).unindexed())
             .filter(Expr::any(
                 chain
                     .targets

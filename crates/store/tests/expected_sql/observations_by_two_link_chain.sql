@@ -19,6 +19,7 @@ SELECT "t2"."rid", "t2"."seq", "t0"."rid" FROM "resource" AS "t0" JOIN "idx_refe
    AND "t7"."id" = "t6"."target_id")
  WHERE "t6"."rid" = "t2"."rid"
    AND "t6"."param_hash" = ?10
+   AND +"t6"."ord" <> "t1"."ord"
    AND "t6"."target_type" = ?11
    AND +"t7"."deleted" = 0
    AND ((+"t7"."rid" < "t0"."rid"
