@@ -5,8 +5,7 @@
 use super::connection::{PgConnection, PgValue, sql_value};
 use super::reads::version_from_row;
 use crate::search::build::page_query;
-use crate::search::execute::SearchConnection;
-use crate::search::plan::plan;
+use crate::search::execute::{SearchConnection, page_plan};
 use crate::search::render::{Dialect, Rendered, render};
 use crate::search::sql::{Query, SqlValue};
 use crate::{StoreError, StoredVersion};
@@ -29,6 +28,8 @@ impl PgSearch<'_> {
 }
 
 impl SearchConnection for PgSearch<'_> {
+    const WALKS_CHAIN_TARGETS: bool = false;
+
     fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         self.run(query)?
             .iter()
@@ -63,10 +64,8 @@ impl SearchConnection for PgSearch<'_> {
 /// The rendered SQL of a search's page statement.
 pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
     let types = query.resource_types.clone();
-    Ok(render(
-        &page_query(&plan(query, &types)?),
-        Dialect::Postgres,
-    ))
+    let plan = page_plan(query, &types, PgSearch::WALKS_CHAIN_TARGETS)?;
+    Ok(render(&page_query(&plan), Dialect::Postgres))
 }
 
 /// PostgreSQL's `EXPLAIN` of a search's page statement, one line per row.

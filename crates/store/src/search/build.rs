@@ -30,7 +30,9 @@ pub fn page_query(plan: &SearchPlan) -> Query {
     let r = aliases.fresh();
     let filters = filters(plan, r, &mut aliases);
     let limit = i64::try_from(plan.page_size.saturating_add(1)).unwrap_or(i64::MAX);
-    if let Some(chain) = chain_driver(plan) {
+    if plan.walk_chain
+        && let Some(chain) = chain_driver(plan)
+    {
         return chain_page(plan, &chain, limit);
     }
     if plan.sort.is_empty() {

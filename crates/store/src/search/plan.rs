@@ -27,6 +27,9 @@ pub struct SearchPlan {
     pub sort: Vec<SortPlan>,
     /// Continue after this row (keyset paging).
     pub after: Option<Cursor>,
+    /// Page in the order of the driving chain's targets, stopping once
+    /// full ([`super::chain_order`]), where the backend's planner can.
+    pub walk_chain: bool,
     pub page_size: usize,
 }
 
@@ -248,6 +251,7 @@ pub fn plan(query: &SearchQuery, types: &[String]) -> Result<SearchPlan, StoreEr
         patient: query.compartment_patient.clone(),
         sort,
         after: None,
+        walk_chain: false,
         page_size: query.count,
     })
 }

@@ -4,8 +4,7 @@
 
 use super::reads::version_from_row;
 use crate::search::build::page_query;
-use crate::search::execute::SearchConnection;
-use crate::search::plan::plan;
+use crate::search::execute::{SearchConnection, page_plan};
 use crate::search::render::{Dialect, Rendered, render};
 use crate::search::sql::{Query, SqlValue};
 use crate::{SearchPage, StoreError, StoredVersion};
@@ -25,6 +24,8 @@ pub(crate) fn search(
 struct SqliteSearch<'c>(&'c Connection);
 
 impl SearchConnection for SqliteSearch<'_> {
+    const WALKS_CHAIN_TARGETS: bool = true;
+
     fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         run(self.0, query, |row| {
             let width = row.as_ref().column_count();
@@ -108,7 +109,8 @@ fn sql_value(value: ValueRef<'_>) -> SqlValue {
 /// The rendered SQL of a search's page statement (for tests and tools).
 pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
     let types = query.resource_types.clone();
-    Ok(render(&page_query(&plan(query, &types)?), Dialect::Sqlite))
+    let plan = page_plan(query, &types, SqliteSearch::WALKS_CHAIN_TARGETS)?;
+    Ok(render(&page_query(&plan), Dialect::Sqlite))
 }
 
 /// `EXPLAIN QUERY PLAN` of a search's page statement, one line per step.
