@@ -24,30 +24,7 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// SQLite, written in C, still allocates through glibc's malloc. Each search
-/// builds and drops temporary B-trees (an `IN (subquery)` list, a sort) whose
-/// page caches are allocated in bulk; glibc handed the freed memory back to
-/// the system (trim, unmap) after every statement and took it again with
-/// page faults and cross-core TLB flushes on the next one. Keeping freed
-/// memory up to these sizes doubled the two-link chain search's throughput
-/// (2,629 -> 5,290 requests/s over 1 M resources) and cost the others nothing.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn keep_freed_c_memory() {
-    const TRIM_THRESHOLD: libc::c_int = 128 << 20;
-    const MMAP_THRESHOLD: libc::c_int = 32 << 20;
-    // SAFETY: mallopt only sets glibc allocator parameters; it is called
-    // once, before any other thread exists, with values in range.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn keep_freed_c_memory() {}
-
 fn main() -> std::process::ExitCode {
-    keep_freed_c_memory();
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Serve(args) => serve::run(args),

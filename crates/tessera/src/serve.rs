@@ -22,6 +22,30 @@ async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     serve_store(&settings, store, clock, |_| {}).await
 }
 
+/// SQLite, written in C, still allocates through glibc's malloc. Each search
+/// builds and drops temporary B-trees (an `IN (subquery)` list, a sort) whose
+/// page caches are allocated in bulk; glibc handed the freed memory back to
+/// the system (trim, unmap) after every statement and took it again with
+/// page faults and cross-core TLB flushes on the next one. Keeping freed
+/// memory up to these sizes doubled the two-link chain search's throughput
+/// (2,629 -> 5,290 requests/s over 1 M resources) and cost the others nothing.
+/// Only a serving process: during an import it made the index builds slower
+/// and kept gigabytes.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_freed_c_memory() {
+    const TRIM_THRESHOLD: libc::c_int = 128 << 20;
+    const MMAP_THRESHOLD: libc::c_int = 32 << 20;
+    // SAFETY: mallopt only sets glibc's allocator parameters, under the
+    // allocator's own lock, to values in range.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_c_memory() {}
+
 /// Serves `store` until SIGTERM or Ctrl-C, then closes it. `listening` is
 /// told the bound address once the server accepts connections.
 pub async fn serve_store(
@@ -52,6 +76,7 @@ pub async fn serve_store(
         clock: clock.clone(),
     };
     let app = tessera_server::router(records, services, config);
+    keep_freed_c_memory();
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
