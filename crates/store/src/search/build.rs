@@ -460,6 +460,14 @@ pub(super) fn criterion_expr(criterion: &[Test], r: Alias, aliases: &mut Aliases
     )
 }
 
+/// Whether resource row `t` is the target of reference row `x`.
+pub(super) fn is_target_of(t: Alias, x: Alias) -> Expr {
+    Expr::all(vec![
+        Expr::eq(Expr::col(t, "resource_type"), Expr::col(x, "target_type")),
+        Expr::eq(Expr::col(t, "id"), Expr::col(x, "target_id")),
+    ])
+}
+
 /// One test as a boolean on resource row `r`, probing indexes by rid.
 pub(super) fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
     match test {
@@ -541,14 +549,7 @@ pub(super) fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
             Expr::exists(
                 Select::from(Table::IdxReference, x)
                     .column(Expr::Literal(1))
-                    .join(
-                        Table::Resource,
-                        t,
-                        Expr::all(vec![
-                            Expr::eq(Expr::col(t, "resource_type"), Expr::col(x, "target_type")),
-                            Expr::eq(Expr::col(t, "id"), Expr::col(x, "target_id")),
-                        ]),
-                    )
+                    .join(Table::Resource, t, is_target_of(t, x))
                     .filter(Expr::eq(Expr::col(x, "rid"), Expr::col(r, "rid")))
                     .filter(key_test(x, &[*key]))
                     .filter(Expr::eq(

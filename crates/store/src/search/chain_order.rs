@@ -18,7 +18,7 @@
 //! that refers to several matching targets comes once, with the first of
 //! them (the lowest rid; on one target, the first reference).
 
-use super::build::{branch_filters, criterion_expr, rid_set, test_expr};
+use super::build::{branch_filters, criterion_expr, is_target_of, rid_set, test_expr};
 use super::plan::{Branch, SearchPlan, Test};
 use super::predicate::key_test;
 use super::sql::{Alias, Aliases, CmpOp, Expr, Order, OrderTerm, Query, Select, Table};
@@ -224,14 +224,7 @@ fn first_reference(
     Expr::exists(
         Select::from(Table::IdxReference, y)
             .column(Expr::Literal(1))
-            .join(
-                Table::Resource,
-                u,
-                Expr::all(vec![
-                    Expr::eq(Expr::col(u, "resource_type"), Expr::col(y, "target_type")),
-                    Expr::eq(Expr::col(u, "id"), Expr::col(y, "target_id")),
-                ]),
-            )
+            .join(Table::Resource, u, is_target_of(u, y))
             .filter(Expr::eq(Expr::col(y, "rid"), Expr::col(r, "rid")))
             .filter(key_test(y, &[chain.key]))
             // The row `x` itself, usually the only one, needs no lookup.
