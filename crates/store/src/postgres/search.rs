@@ -6,6 +6,7 @@ use super::connection::{PgConnection, PgValue, sql_value};
 use super::reads::version_from_row;
 use crate::search::build::page_query;
 use crate::search::execute::{SearchConnection, page_plan};
+use crate::search::plan::ChainWalk;
 use crate::search::render::{Dialect, Rendered, render};
 use crate::search::sql::{Query, SqlValue};
 use crate::{StoreError, StoredVersion};
@@ -28,7 +29,7 @@ impl PgSearch<'_> {
 }
 
 impl SearchConnection for PgSearch<'_> {
-    const WALKS_CHAIN_TARGETS: bool = false;
+    const CHAIN_WALK: ChainWalk = ChainWalk::Lateral;
 
     fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         self.run(query)?
@@ -64,7 +65,7 @@ impl SearchConnection for PgSearch<'_> {
 /// The rendered SQL of a search's page statement.
 pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
     let types = query.resource_types.clone();
-    let plan = page_plan(query, &types, PgSearch::WALKS_CHAIN_TARGETS)?;
+    let plan = page_plan(query, &types, PgSearch::CHAIN_WALK)?;
     Ok(render(&page_query(&plan), Dialect::Postgres))
 }
 

@@ -11,12 +11,13 @@
 
 use super::chain_order::{chain_driver, chain_page};
 use super::patient_codes::patient_code_driver;
-use super::plan::{Branch, Cursor, SearchPlan, Test};
+use super::plan::{Branch, ChainWalk, Cursor, SearchPlan, Test};
 use super::predicate::{
     driver_score, implies_key, key_test, point_range, predicate, sort_value, table,
 };
 use super::sql::{
-    Alias, Aliases, CmpOp, Expr, Join, Order, OrderTerm, Query, Select, Source, SqlValue, Table,
+    Alias, Aliases, CmpOp, Expr, Join, JoinSource, Order, OrderTerm, Query, Select, Source,
+    SqlValue, Table,
 };
 
 /// Output column names of the page's derived table, one per sort key.
@@ -30,7 +31,7 @@ pub fn page_query(plan: &SearchPlan) -> Query {
     let r = aliases.fresh();
     let filters = filters(plan, r, &mut aliases);
     let limit = i64::try_from(plan.page_size.saturating_add(1)).unwrap_or(i64::MAX);
-    if plan.walk_chain
+    if plan.chain_walk != ChainWalk::None
         && let Some(chain) = chain_driver(plan)
     {
         return chain_page(plan, &chain, limit);
@@ -502,7 +503,7 @@ pub(super) fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
             for (part_table, part_key, part) in rest {
                 let y = aliases.fresh();
                 select.joins.push(Join {
-                    table: table(*part_table),
+                    source: JoinSource::Table(table(*part_table)),
                     alias: y,
                     on: Expr::all(vec![
                         Expr::eq(Expr::col(y, "rid"), Expr::col(x, "rid")),

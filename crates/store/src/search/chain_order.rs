@@ -19,9 +19,11 @@
 //! them (the lowest rid; on one target, the first reference).
 
 use super::build::{branch_filters, criterion_expr, is_target_of, rid_set, test_expr};
-use super::plan::{Branch, SearchPlan, Test};
+use super::plan::{Branch, ChainWalk, SearchPlan, Test};
 use super::predicate::key_test;
-use super::sql::{Alias, Aliases, CmpOp, Expr, Order, OrderTerm, Query, Select, Table};
+use super::sql::{
+    Alias, Aliases, CmpOp, Expr, Join, JoinSource, Order, OrderTerm, Query, Select, Table,
+};
 
 /// The chain that drives a search's page, when it is ordered by its targets.
 #[derive(Debug, Clone)]
@@ -88,66 +90,116 @@ pub fn chain_page(plan: &SearchPlan, chain: &ChainDriver<'_>, limit: i64) -> Que
     let t = aliases.fresh();
     let x = aliases.fresh();
     let r = aliases.fresh();
-    let mut page = Select::from(Table::Resource, t)
-        .column(Expr::col(r, "rid"))
-        .column(Expr::col(r, "seq"))
-        .column(Expr::col(t, "rid"))
-        .join(
-            Table::IdxReference,
-            x,
-            Expr::all(vec![
-                Expr::eq(Expr::col(x, "target_id"), Expr::col(t, "id")),
-                Expr::eq(Expr::col(x, "target_type"), Expr::col(t, "resource_type")),
-                key_test(x, &[chain.key]),
-            ]),
-        )
-        .join(
-            Table::Resource,
-            r,
-            Expr::eq(Expr::col(r, "rid"), Expr::col(x, "rid")),
-        );
-    page.filter = target_filters(chain, t, &mut aliases);
-    page.filter.extend([
-        Expr::eq(Expr::col(t, "deleted"), Expr::Literal(0)).unindexed(),
+    let refers_to_t = Expr::all(vec![
+        Expr::eq(Expr::col(x, "target_id"), Expr::col(t, "id")),
+        Expr::eq(Expr::col(x, "target_type"), Expr::col(t, "resource_type")),
+        key_test(x, &[chain.key]),
+    ]);
+    let mut referrer_tests = vec![
         Expr::eq(
             Expr::col(r, "resource_type"),
             Expr::text(&chain.branch.resource_type),
         )
         .unindexed(),
         Expr::eq(Expr::col(r, "deleted"), Expr::Literal(0)).unindexed(),
-    ]);
+    ];
     for (i, criterion) in chain.branch.criteria.iter().enumerate() {
         if i != chain.index {
-            page.filter.push(criterion_expr(criterion, r, &mut aliases));
+            referrer_tests.push(criterion_expr(criterion, r, &mut aliases));
         }
     }
-    page.filter
-        .push(first_reference(chain, t, x, r, &mut aliases).negated());
-    if let Some(cursor) = &plan.after
-        && let [after_target] = cursor.values.as_slice()
-    {
-        page.filter.push(Expr::any(vec![
-            Expr::cmp(
-                Expr::col(t, "rid"),
-                CmpOp::Gt,
-                Expr::Value(after_target.clone()),
-            ),
-            Expr::all(vec![
-                Expr::eq(Expr::col(t, "rid"), Expr::Value(after_target.clone())),
-                Expr::cmp(Expr::col(r, "rid"), CmpOp::Gt, Expr::int(cursor.rid)),
-            ]),
-        ]));
-    }
-    page.order_by = vec![
-        OrderTerm {
-            expr: Expr::col(t, "rid"),
-            order: Order::Ascending,
-        },
-        OrderTerm {
-            expr: Expr::col(r, "rid"),
-            order: Order::Ascending,
-        },
-    ];
+    referrer_tests.push(first_reference(chain, t, x, r, &mut aliases).negated());
+    let after = plan
+        .after
+        .as_ref()
+        .and_then(|cursor| match cursor.values.as_slice() {
+            [target] => Some((target.clone(), cursor.rid)),
+            _ => None,
+        });
+    let mut target_tests = target_filters(chain, t, &mut aliases);
+    target_tests.push(Expr::eq(Expr::col(t, "deleted"), Expr::Literal(0)).unindexed());
+    let by_target_then_rid = |rid: Expr| {
+        vec![
+            OrderTerm {
+                expr: Expr::col(t, "rid"),
+                order: Order::Ascending,
+            },
+            OrderTerm {
+                expr: rid,
+                order: Order::Ascending,
+            },
+        ]
+    };
+    let mut page = match plan.chain_walk {
+        ChainWalk::Lateral => {
+            // Each target's referrers, sorted and cut to a page, so the
+            // planner sees the targets' order carry through and stops.
+            let mut referrers = Select::from(Table::IdxReference, x)
+                .named(Expr::col(r, "rid"), "rid")
+                .named(Expr::col(r, "seq"), "seq")
+                .join(
+                    Table::Resource,
+                    r,
+                    Expr::eq(Expr::col(r, "rid"), Expr::col(x, "rid")),
+                )
+                .filter(refers_to_t);
+            referrers.filter.extend(referrer_tests);
+            if let Some((target, rid)) = &after {
+                referrers.filter.push(Expr::any(vec![
+                    Expr::cmp(Expr::col(t, "rid"), CmpOp::Gt, Expr::Value(target.clone())),
+                    Expr::cmp(Expr::col(r, "rid"), CmpOp::Gt, Expr::int(*rid)),
+                ]));
+                target_tests.push(Expr::cmp(
+                    Expr::col(t, "rid"),
+                    CmpOp::Ge,
+                    Expr::Value(target.clone()),
+                ));
+            }
+            referrers.order_by = vec![OrderTerm {
+                expr: Expr::col(r, "rid"),
+                order: Order::Ascending,
+            }];
+            referrers.limit = Some(limit);
+            let p = aliases.fresh();
+            let mut page = Select::from(Table::Resource, t)
+                .column(Expr::col(p, "rid"))
+                .column(Expr::col(p, "seq"))
+                .column(Expr::col(t, "rid"));
+            page.joins.push(Join {
+                source: JoinSource::Lateral(Box::new(Query::Select(referrers))),
+                alias: p,
+                on: Expr::Bool(true),
+            });
+            page.order_by = by_target_then_rid(Expr::col(p, "rid"));
+            page
+        }
+        ChainWalk::Joined | ChainWalk::None => {
+            let mut page = Select::from(Table::Resource, t)
+                .column(Expr::col(r, "rid"))
+                .column(Expr::col(r, "seq"))
+                .column(Expr::col(t, "rid"))
+                .join(Table::IdxReference, x, refers_to_t)
+                .join(
+                    Table::Resource,
+                    r,
+                    Expr::eq(Expr::col(r, "rid"), Expr::col(x, "rid")),
+                );
+            page.filter.extend(referrer_tests);
+            if let Some((target, rid)) = &after {
+                page.filter.push(Expr::any(vec![
+                    Expr::cmp(Expr::col(t, "rid"), CmpOp::Gt, Expr::Value(target.clone())),
+                    Expr::all(vec![
+                        Expr::eq(Expr::col(t, "rid"), Expr::Value(target.clone())),
+                        Expr::cmp(Expr::col(r, "rid"), CmpOp::Gt, Expr::int(*rid)),
+                    ]),
+                ]));
+            }
+            page.order_by = by_target_then_rid(Expr::col(r, "rid"));
+            page
+        }
+    };
+    target_tests.append(&mut page.filter);
+    page.filter = target_tests;
     page.limit = Some(limit);
     Query::Select(page)
 }
@@ -155,6 +207,9 @@ pub fn chain_page(plan: &SearchPlan, chain: &ChainDriver<'_>, limit: i64) -> Que
 /// The filters that make row `t` a matching target, driven by the index.
 fn target_filters(chain: &ChainDriver<'_>, t: Alias, aliases: &mut Aliases) -> Vec<Expr> {
     if let [(target_type, inner)] = chain.targets.as_slice() {
+        if let Some(rids) = rid_set(inner, target_type, aliases) {
+            return vec![Expr::col(t, "rid").in_driver(Query::Select(rids))];
+        }
         let targets = Branch {
             resource_type: (*target_type).to_owned(),
             criteria: vec![vec![(*inner).clone()]],
@@ -179,7 +234,7 @@ fn target_filters(chain: &ChainDriver<'_>, t: Alias, aliases: &mut Aliases) -> V
             Some(rid_set(inner, target_type, aliases)?.filter(Expr::exists(stored)))
         })
         .collect();
-    vec![Expr::col(t, "rid").in_query(Query::UnionAll(rid_sets))]
+    vec![Expr::col(t, "rid").in_driver(Query::UnionAll(rid_sets))]
 }
 
 /// Whether target row `u` passes the chain's test for its type.

@@ -10,7 +10,7 @@ use super::chain_order::chain_driver;
 use super::cursor::{decode, encode, order_fingerprint};
 use super::fetch::{include_query, load_query, revinclude_query};
 use super::hash::param_hash;
-use super::plan::{Cursor, SearchPlan, plan};
+use super::plan::{ChainWalk, Cursor, SearchPlan, plan};
 use super::sql::{Query, SqlValue};
 use crate::{SearchPage, StoreError, StoredVersion};
 use std::collections::{HashMap, HashSet};
@@ -30,12 +30,9 @@ pub(crate) trait SearchConnection {
     fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError>;
     /// Every resource type stored.
     fn stored_types(&mut self) -> Result<Vec<String>, StoreError>;
-    /// Whether the backend's planner stops a page walked in the order of a
-    /// chain's targets once it is full. SQLite does. PostgreSQL, whose
-    /// estimates for the targets are a row or two, joins every candidate
-    /// and sorts them (slower than gathering the matches by rid), so it
-    /// keeps the rid order.
-    const WALKS_CHAIN_TARGETS: bool;
+    /// The form of a chain-target walk the backend's planner stops once the
+    /// page is full.
+    const CHAIN_WALK: ChainWalk;
 }
 
 /// The plan of a search's page on a backend: the order it is paged in
@@ -43,10 +40,12 @@ pub(crate) trait SearchConnection {
 pub(crate) fn page_plan(
     query: &SearchQuery,
     types: &[String],
-    walks_chain_targets: bool,
+    chain_walk: ChainWalk,
 ) -> Result<SearchPlan, StoreError> {
     let mut plan = plan(query, types)?;
-    plan.walk_chain = walks_chain_targets && chain_driver(&plan).is_some();
+    if chain_driver(&plan).is_some() {
+        plan.chain_walk = chain_walk;
+    }
     Ok(plan)
 }
 
@@ -99,8 +98,8 @@ pub(crate) fn search<C: SearchConnection>(
             ..SearchPage::default()
         });
     }
-    let mut plan = page_plan(query, &types, C::WALKS_CHAIN_TARGETS)?;
-    let by_chain_target = plan.walk_chain;
+    let mut plan = page_plan(query, &types, C::CHAIN_WALK)?;
+    let by_chain_target = plan.chain_walk != ChainWalk::None;
     let fingerprint = order_fingerprint(&query.sort, by_chain_target);
     if let Some(text) = cursor {
         let after = decode(fingerprint, text)?;

@@ -16,6 +16,21 @@ pub const MAX_SORT_KEYS: usize = 8;
 /// The character above every other: `prefix || MAX_CHAR` bounds a prefix range.
 pub const MAX_CHAR: char = '\u{10FFFF}';
 
+/// How a page that a chain drives walks the chain's targets
+/// ([`super::chain_order`]), stopping once full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainWalk {
+    /// It does not: the page is in rid order.
+    None,
+    /// One join of targets, references and resources, sorted by both rids
+    /// (SQLite sorts each target's few referrers and stops).
+    Joined,
+    /// Each target's referrers in a lateral subquery, sorted and cut to a
+    /// page. PostgreSQL, estimating a row or two for the targets, sorted
+    /// every candidate of the joined form; this one it stops.
+    Lateral,
+}
+
 /// A search, ready to become SQL.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPlan {
@@ -27,9 +42,8 @@ pub struct SearchPlan {
     pub sort: Vec<SortPlan>,
     /// Continue after this row (keyset paging).
     pub after: Option<Cursor>,
-    /// Page in the order of the driving chain's targets, stopping once
-    /// full ([`super::chain_order`]), where the backend's planner can.
-    pub walk_chain: bool,
+    /// Whether, and how, the page walks the driving chain's targets.
+    pub chain_walk: ChainWalk,
     pub page_size: usize,
 }
 
@@ -251,7 +265,7 @@ pub fn plan(query: &SearchQuery, types: &[String]) -> Result<SearchPlan, StoreEr
         patient: query.compartment_patient.clone(),
         sort,
         after: None,
-        walk_chain: false,
+        chain_walk: ChainWalk::None,
         page_size: query.count,
     })
 }

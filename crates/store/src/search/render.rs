@@ -15,7 +15,7 @@
 //! which no index matches).
 
 use super::sql::{
-    Aggregate, Alias, CmpOp, Expr, LikePattern, Order, Query, Select, Source, SqlValue,
+    Aggregate, Alias, CmpOp, Expr, JoinSource, LikePattern, Order, Query, Select, Source, SqlValue,
 };
 use std::fmt::Write;
 
@@ -144,8 +144,17 @@ impl Renderer {
             }
         }
         for join in &select.joins {
-            self.sql.push_str(" JOIN ");
-            quote(&mut self.sql, join.table.name());
+            match &join.source {
+                JoinSource::Table(table) => {
+                    self.sql.push_str(" JOIN ");
+                    quote(&mut self.sql, table.name());
+                }
+                JoinSource::Lateral(query) => {
+                    self.sql.push_str(" JOIN LATERAL (");
+                    self.query(query);
+                    self.sql.push(')');
+                }
+            }
             self.sql.push_str(" AS ");
             self.alias(join.alias);
             self.sql.push_str(" ON ");

@@ -201,9 +201,18 @@ pub enum Source {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Join {
-    pub table: Table,
+    pub source: JoinSource,
     pub alias: Alias,
     pub on: Expr,
+}
+
+/// What a join reads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JoinSource {
+    Table(Table),
+    /// A subquery that may refer to the rows before it (`JOIN LATERAL`):
+    /// PostgreSQL only.
+    Lateral(Box<Query>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,7 +270,11 @@ impl Select {
     }
 
     pub fn join(mut self, table: Table, alias: Alias, on: Expr) -> Select {
-        self.joins.push(Join { table, alias, on });
+        self.joins.push(Join {
+            source: JoinSource::Table(table),
+            alias,
+            on,
+        });
         self
     }
 

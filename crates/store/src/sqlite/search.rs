@@ -5,6 +5,7 @@
 use super::reads::version_from_row;
 use crate::search::build::page_query;
 use crate::search::execute::{SearchConnection, page_plan};
+use crate::search::plan::ChainWalk;
 use crate::search::render::{Dialect, Rendered, render};
 use crate::search::sql::{Query, SqlValue};
 use crate::{SearchPage, StoreError, StoredVersion};
@@ -24,7 +25,7 @@ pub(crate) fn search(
 struct SqliteSearch<'c>(&'c Connection);
 
 impl SearchConnection for SqliteSearch<'_> {
-    const WALKS_CHAIN_TARGETS: bool = true;
+    const CHAIN_WALK: ChainWalk = ChainWalk::Joined;
 
     fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         run(self.0, query, |row| {
@@ -109,7 +110,7 @@ fn sql_value(value: ValueRef<'_>) -> SqlValue {
 /// The rendered SQL of a search's page statement (for tests and tools).
 pub(crate) fn explain_page(query: &SearchQuery) -> Result<Rendered, StoreError> {
     let types = query.resource_types.clone();
-    let plan = page_plan(query, &types, SqliteSearch::WALKS_CHAIN_TARGETS)?;
+    let plan = page_plan(query, &types, SqliteSearch::CHAIN_WALK)?;
     Ok(render(&page_query(&plan), Dialect::Sqlite))
 }
 
