@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tessera_fhir::search::{Comparison, Condition, Criterion, DateRange, SearchQuery, TotalMode};
+use tessera_fhir::search::{
+    Comparison, Condition, Criterion, DateRange, PatientCompartment, SearchQuery, TotalMode,
+};
 use tessera_records::{RecordError, RecordService};
 use tessera_store::ResourceKey;
 
@@ -104,7 +106,8 @@ pub async fn export(
         }
         ExportLevel::AllPatients | ExportLevel::Patients(_) | ExportLevel::Group(_) => {
             for patient in patients(records, &request.level).await? {
-                let query = base_query(request.types.clone(), Some(patient), since.clone());
+                let compartment = records.definitions().patient_compartment(&patient);
+                let query = base_query(request.types.clone(), Some(compartment), since.clone());
                 write_all(records, &query, &mut writer, keep_going).await?;
             }
         }
@@ -114,12 +117,12 @@ pub async fn export(
 
 fn base_query(
     types: Vec<String>,
-    patient: Option<String>,
+    compartment: Option<PatientCompartment>,
     since: Option<Criterion>,
 ) -> SearchQuery {
     SearchQuery {
         resource_types: types,
-        compartment_patient: patient,
+        compartment,
         criteria: since.into_iter().collect(),
         sort: Vec::new(),
         count: PAGE,

@@ -1,18 +1,33 @@
-//! The Patient compartment: which patient a resource belongs to.
+//! The Patient compartment: which patient a resource belongs to, and which
+//! resources a compartment search covers.
 //!
-//! Every stored row carries this patient key (DESIGN.md, "Storage"). It is
+//! Every stored row carries one patient key (DESIGN.md, "Storage"). It is
 //! derived from the R4 Patient CompartmentDefinition: for a `Patient` it is
 //! the resource's own id; for another type, the first `Patient/{id}`
 //! reference found through the compartment's element paths (generated from the
 //! CompartmentDefinition's parameters, e.g. `Observation.subject` then
 //! `Observation.performer`). Absolute URLs, `urn:uuid:` and contained
 //! references are not keys: only a local `Patient/{id}` names a stored patient.
+//!
+//! A compartment is wider than a key: a resource is in the compartment of
+//! every patient it refers to through one of its type's compartment
+//! parameters ([`PatientCompartment`]), so a family appointment is in each
+//! member's compartment while its key names one of them.
 
 use crate::Definitions;
 use crate::reference::ReferenceTarget;
+use crate::search::PatientCompartment;
 use serde_json::Value;
 
 impl Definitions {
+    /// The compartment of the patient with id `patient`, for a search.
+    pub fn patient_compartment(&self, patient: &str) -> PatientCompartment {
+        PatientCompartment {
+            patient: patient.to_owned(),
+            params: self.patient_compartment_params.clone(),
+        }
+    }
+
     /// The id of the Patient `resource` belongs to, if any.
     pub fn patient_key(&self, resource: &Value) -> Option<String> {
         let resource_type = resource.get("resourceType")?.as_str()?;
@@ -79,6 +94,20 @@ mod tests {
             Definitions::r4().patient_key(&coverage),
             Some("child".into())
         );
+    }
+
+    #[test]
+    fn compartment_parameters_come_from_the_compartment_definition() {
+        let compartment = Definitions::r4().patient_compartment("p1");
+        assert_eq!(compartment.patient, "p1");
+        assert_eq!(
+            compartment.params_of("Observation"),
+            ["subject", "performer"]
+        );
+        assert_eq!(compartment.params_of("Appointment"), ["actor"]);
+        assert_eq!(compartment.params_of("Patient"), ["link"]);
+        assert!(compartment.params_of("Organization").is_empty());
+        assert_eq!(compartment.params.len(), 67);
     }
 
     #[test]

@@ -46,7 +46,7 @@ impl RecordService {
             .collect();
         let query = SearchQuery {
             resource_types: types,
-            compartment_patient: Some(patient_id.to_owned()),
+            compartment: Some(self.definitions().patient_compartment(patient_id)),
             criteria,
             sort: Vec::new(),
             count,

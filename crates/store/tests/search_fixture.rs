@@ -73,7 +73,7 @@ async fn every_fixture_case_gives_the_known_answer() {
                 continue;
             }
         };
-        query.compartment_patient = compartment;
+        query.compartment = compartment.map(|p| Definitions::r4().patient_compartment(&p));
         let mut ids = Vec::new();
         let mut included = BTreeSet::new();
         let mut cursor: Option<String> = None;

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use std::collections::HashSet;
+use tessera_fhir::Definitions;
 use tessera_fhir::search::{IndexEntry, ParamType, TotalMode};
 use tessera_store::{ResourceKey, ResourceStore, RowKeys, StoreError, WriteBatch, WriteOp};
 
@@ -271,7 +272,7 @@ async fn totals_none_estimate_accurate_and_count_only() {
     inactive.count = 1;
     assert_eq!(s.search(&inactive, None).await.unwrap().total, Some(18));
     let mut chart = q.clone();
-    chart.compartment_patient = Some("nobody".into());
+    chart.compartment = Some(Definitions::r4().patient_compartment("nobody"));
     assert_eq!(s.search(&chart, None).await.unwrap().total, Some(0));
 }
 

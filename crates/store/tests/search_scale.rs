@@ -10,6 +10,7 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use tessera_fhir::Definitions;
 use tessera_fhir::search::{Comparison, Condition, Include, ParamType, SearchQuery, StringMatch};
 use tessera_store::{ResourceKey, RowKeys, WriteBatch, WriteOp};
 
@@ -233,7 +234,7 @@ async fn common_searches_at_scale() {
             Some("8867-4"),
         )],
     );
-    chart.compartment_patient = Some(target.clone());
+    chart.compartment = Some(Definitions::r4().patient_compartment(&target));
     searches.push(("chart: observations by code", chart));
     for (name, q) in searches {
         let mut times: Vec<Duration> = Vec::new();

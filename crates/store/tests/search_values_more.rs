@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use tessera_fhir::Definitions;
 use tessera_fhir::search::{Comparison, Condition, IndexValue, ParamType, UriMatch, ValueTest};
 
 fn quantity_is(
@@ -440,7 +441,7 @@ async fn missing_id_and_compartment() {
     );
     assert_eq!(id_set(s, &ids).await, set(&["a", "b"]));
     let mut chart = query("Observation");
-    chart.compartment_patient = Some("a".into());
+    chart.compartment = Some(Definitions::r4().patient_compartment("a"));
     assert_eq!(id_set(s, &chart).await, set(&["oa"]));
     let chart = and(chart, vec![code_is("code", None, Some("x"))]);
     assert_eq!(id_set(s, &chart).await, set(&["oa"]));
@@ -455,6 +456,6 @@ async fn missing_id_and_compartment() {
     assert_eq!(id_set(s, &by_id).await, set(&["a", "ob"]));
     let mut two = query("Patient");
     two.resource_types = vec!["Patient".into(), "Observation".into()];
-    two.compartment_patient = Some("b".into());
+    two.compartment = Some(Definitions::r4().patient_compartment("b"));
     assert_eq!(id_set(s, &two).await, set(&["b", "ob"]));
 }

@@ -1,6 +1,8 @@
 //! `Patient/{id}/$everything` over HTTP: every resource of a loaded patient
 //! bundle comes back (with the practitioners and organisations they refer
-//! to), nothing of another patient does, and paging covers it all.
+//! to), and every resource in the patient's compartment under another
+//! patient's key (a family appointment), nothing else of another patient
+//! does, and paging covers it all.
 
 mod common;
 
@@ -80,10 +82,20 @@ fn everything_returns_the_whole_record_and_nothing_else() {
     );
     load_patient(&server, "mine", 30);
     load_patient(&server, "other", 5);
+    // A family appointment: its patient key is the first patient's, and it
+    // is in both patients' compartments (Appointment.actor).
+    put_json(
+        &server.url("Appointment/family"),
+        &json!({"resourceType": "Appointment", "id": "family", "status": "booked",
+            "participant": [{"actor": {"reference": "Patient/other"}, "status": "accepted"},
+                            {"actor": {"reference": "Patient/mine"}, "status": "accepted"}]}),
+        &[],
+    );
 
     let (matches, included) = walk(&server, "Patient/mine/$everything?_count=7");
-    assert_eq!(matches.len(), 32, "{matches:?}");
+    assert_eq!(matches.len(), 33, "{matches:?}");
     assert!(matches.contains("Patient/mine") && matches.contains("Condition/mine-c"));
+    assert!(matches.contains("Appointment/family"), "{matches:?}");
     assert!(
         matches.iter().all(|key| !key.contains("other")),
         "{matches:?}"
@@ -95,6 +107,20 @@ fn everything_returns_the_whole_record_and_nothing_else() {
 
     let (only, _) = walk(&server, "Patient/mine/$everything?_type=Condition");
     assert_eq!(only, BTreeSet::from(["Condition/mine-c".to_owned()]));
+    let (theirs, _) = walk(&server, "Patient/other/$everything");
+    assert_eq!(theirs.len(), 8, "{theirs:?}");
+    assert!(theirs.contains("Appointment/family"), "{theirs:?}");
+    let (two_types, _) = walk(
+        &server,
+        "Patient/mine/$everything?_type=Appointment,Condition&_since=2000-01-01T00:00:00Z",
+    );
+    assert_eq!(
+        two_types,
+        BTreeSet::from([
+            "Appointment/family".to_owned(),
+            "Condition/mine-c".to_owned()
+        ])
+    );
 
     let bundle: Value =
         get(&server.url("Patient/mine/$everything?_since=2999-01-01T00:00:00Z")).json();

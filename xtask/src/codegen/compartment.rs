@@ -1,6 +1,9 @@
-//! Derives, for each resource type in the Patient compartment, the element paths that point to
-//! the patient: CompartmentDefinition param codes -> SearchParameter expressions -> simple dotted
-//! paths (`Observation.subject`), with `.where(resolve() is Patient)` and similar stripped.
+//! Derives, for each resource type in the Patient compartment, its CompartmentDefinition
+//! parameter codes (what a compartment search tests: `Observation` is in a patient's compartment
+//! when `subject` or `performer` refers to the patient) and the element paths that point to the
+//! patient (what the patient key is read from): param codes -> SearchParameter expressions ->
+//! simple dotted paths (`Observation.subject`), with `.where(resolve() is Patient)` and similar
+//! stripped.
 
 use super::structures::TypeDefinition;
 use anyhow::{Context, Result, bail};
@@ -11,11 +14,21 @@ use std::collections::BTreeMap;
 /// CompartmentDefinition's parameter order.
 pub type CompartmentPaths = BTreeMap<String, Vec<String>>;
 
-pub fn patient_paths(
+/// Resource type -> the codes of the search parameters through which a resource of that type
+/// is in the compartment, in the CompartmentDefinition's order.
+pub type CompartmentParams = BTreeMap<String, Vec<String>>;
+
+/// The Patient compartment's parameters and element paths, per resource type.
+pub struct PatientCompartment {
+    pub params: CompartmentParams,
+    pub paths: CompartmentPaths,
+}
+
+pub fn patient_compartment(
     compartment: &Value,
     search_parameters: &Value,
     types: &[TypeDefinition],
-) -> Result<CompartmentPaths> {
+) -> Result<PatientCompartment> {
     let parameters: Vec<&Value> = search_parameters["entry"]
         .as_array()
         .context("search-parameters.json without entry")?
@@ -24,12 +37,16 @@ pub fn patient_paths(
         // search-parameters.json also carries a 5.0.0-snapshot1 parameter; R4 only.
         .filter(|parameter| parameter["version"] == super::FHIR_VERSION)
         .collect();
-    let mut result = CompartmentPaths::new();
+    let mut result = PatientCompartment {
+        params: CompartmentParams::new(),
+        paths: CompartmentPaths::new(),
+    };
     for member in compartment["resource"].as_array().into_iter().flatten() {
         let resource_type = member["code"]
             .as_str()
             .context("compartment resource code")?;
         let mut paths: Vec<String> = Vec::new();
+        let mut codes: Vec<String> = Vec::new();
         for param in member["param"].as_array().into_iter().flatten() {
             let code = param.as_str().context("param")?;
             if code == "{def}" {
@@ -45,6 +62,10 @@ pub fn patient_paths(
                             .is_some_and(|bases| bases.iter().any(|b| b == resource_type))
                 })
                 .with_context(|| format!("no search parameter {resource_type}.{code}"))?;
+            if parameter["type"] != "reference" {
+                bail!("{resource_type}.{code} is not a reference parameter");
+            }
+            codes.push(code.to_owned());
             let expression = parameter["expression"].as_str().unwrap_or_default();
             for path in simple_paths(expression, resource_type) {
                 if !element_exists(types, &path) {
@@ -55,8 +76,11 @@ pub fn patient_paths(
                 }
             }
         }
+        if !codes.is_empty() {
+            result.params.insert(resource_type.to_owned(), codes);
+        }
         if !paths.is_empty() {
-            result.insert(resource_type.to_owned(), paths);
+            result.paths.insert(resource_type.to_owned(), paths);
         }
     }
     Ok(result)

@@ -59,7 +59,7 @@ pub fn generate(source: &Path) -> Result<String> {
     let bound: Vec<String> = structures::required_value_sets(&structures);
     let expansions = valuesets::expand_all(&value_sets, &bound);
     let compartment =
-        compartment::patient_paths(&compartment_definition, &search_parameters, &structures)?;
+        compartment::patient_compartment(&compartment_definition, &search_parameters, &structures)?;
     Ok(render::render(
         &structures,
         &abstract_types,

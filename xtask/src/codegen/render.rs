@@ -3,7 +3,7 @@
 //! deterministic and its diffs readable.
 
 use super::COMMAND;
-use super::compartment::CompartmentPaths;
+use super::compartment::PatientCompartment;
 use super::structures::{Element, TypeDefinition};
 use super::valuesets::Expansions;
 use serde_json::{Map, Value, json};
@@ -13,7 +13,7 @@ pub fn render(
     types: &[TypeDefinition],
     abstract_types: &[(String, Option<String>)],
     expansions: &Expansions,
-    compartment: &CompartmentPaths,
+    compartment: &PatientCompartment,
 ) -> String {
     let mut out = String::new();
     out.push_str("{\n");
@@ -68,8 +68,17 @@ pub fn render(
     write_lines(
         &mut out,
         compartment
+            .paths
             .iter()
             .map(|(resource_type, paths)| (resource_type.clone(), json!(paths))),
+    );
+    out.push_str("},\n\"patientCompartmentParams\": {\n");
+    write_lines(
+        &mut out,
+        compartment
+            .params
+            .iter()
+            .map(|(resource_type, codes)| (resource_type.clone(), json!(codes))),
     );
     out.push_str("}\n}\n");
     out

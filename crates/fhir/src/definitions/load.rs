@@ -18,6 +18,8 @@ struct RawDefinitions {
     value_sets: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     #[serde(rename = "patientCompartment")]
     patient_compartment: BTreeMap<String, Vec<String>>,
+    #[serde(rename = "patientCompartmentParams")]
+    patient_compartment_params: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +164,7 @@ pub(crate) fn parse(text: &str) -> Result<Definitions, String> {
         resource_types,
         value_sets,
         patient_compartment,
+        patient_compartment_params: std::sync::Arc::new(raw.patient_compartment_params),
     })
 }
 

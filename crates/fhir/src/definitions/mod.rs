@@ -35,6 +35,9 @@ pub struct Definitions {
     /// Resource type -> element paths (JSON names, without the type) that can point to the
     /// patient, in compartment-definition order.
     patient_compartment: HashMap<Box<str>, Vec<Vec<Box<str>>>>,
+    /// Resource type -> the codes of the parameters through which a resource is in a
+    /// patient's compartment, shared by every compartment search.
+    pub(crate) patient_compartment_params: std::sync::Arc<crate::search::CompartmentParams>,
 }
 
 /// A summary only: the tables are large, and a service holding `&Definitions` may well be

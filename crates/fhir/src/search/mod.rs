@@ -49,8 +49,8 @@ mod values;
 pub use index::{IndexEntry, IndexValue};
 pub use parse::{DEFAULT_COUNT, MAX_ALTERNATIVES, MAX_CHAIN_DEPTH};
 pub use query::{
-    Comparison, Condition, Criterion, DateRange, Include, ParsedSearch, SearchQuery, SortKey,
-    StringMatch, TotalMode, UriMatch, ValueTest,
+    Comparison, CompartmentParams, Condition, Criterion, DateRange, Include, ParsedSearch,
+    PatientCompartment, SearchQuery, SortKey, StringMatch, TotalMode, UriMatch, ValueTest,
 };
 pub use registry::{SearchParam, SearchRegistry};
 

@@ -64,7 +64,7 @@ pub(crate) fn parse_search(
     let mut errors = Vec::new();
     let mut query = SearchQuery {
         resource_types: Vec::new(),
-        compartment_patient: None,
+        compartment: None,
         criteria: Vec::new(),
         sort: Vec::new(),
         count: DEFAULT_COUNT,

@@ -6,6 +6,8 @@
 //! values; the store turns it into SQL without looking at request text.
 
 use super::ParamType;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The result of parsing a request: the query, and what was not applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,8 +28,10 @@ pub struct SearchQuery {
     /// The types searched: one for a type search, several or none (= all)
     /// for a system search (`_type`).
     pub resource_types: Vec<String>,
-    /// Restrict to one patient's compartment (`GET /Patient/{id}/Observation`).
-    pub compartment_patient: Option<String>,
+    /// Restrict to one patient's compartment (`GET /Patient/{id}/Observation`,
+    /// `$everything`, a patient-level export); built by
+    /// `Definitions::patient_compartment`.
+    pub compartment: Option<PatientCompartment>,
     /// All must hold (repeated parameters: AND).
     pub criteria: Vec<Criterion>,
     pub sort: Vec<SortKey>,
@@ -36,6 +40,31 @@ pub struct SearchQuery {
     pub total: TotalMode,
     pub includes: Vec<Include>,
     pub revincludes: Vec<Include>,
+}
+
+/// One patient's compartment: the resources that refer to the patient through
+/// one of the parameters the R4 Patient CompartmentDefinition names for their
+/// type (an Observation by `subject` or `performer`, an Appointment by
+/// `actor`), and the Patient itself. A resource can be in several patients'
+/// compartments (a family appointment), whatever its one patient key says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientCompartment {
+    /// The patient's id.
+    pub patient: String,
+    /// Per resource type of the compartment, its parameters' codes; a type
+    /// not listed has no resource in any patient's compartment.
+    pub params: Arc<CompartmentParams>,
+}
+
+/// Resource type -> the codes of the reference parameters through which its
+/// resources are in a patient's compartment.
+pub type CompartmentParams = BTreeMap<String, Vec<String>>;
+
+impl PatientCompartment {
+    /// The compartment parameters of `resource_type` (none: not in it).
+    pub fn params_of(&self, resource_type: &str) -> &[String] {
+        self.params.get(resource_type).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// One request parameter: any of its comma-separated values may hold (OR).

@@ -87,7 +87,8 @@ fn coding_and_codeable_concept_bindings_with_a_custom_table() {
       },
       "abstractTypes": {},
       "valueSets": {"urn:vs": {"urn:system": ["a", "b"]}},
-      "patientCompartment": {}
+      "patientCompartment": {},
+      "patientCompartmentParams": {}
     }"#;
     let definitions = crate::definitions::load::parse(table).expect("test table");
     let located = |resource: Value| -> Vec<Option<String>> {

@@ -70,7 +70,7 @@ pub(crate) async fn search(
     }
     if let Some(compartment) = &scope.compartment {
         ctx.app.records.check_type(&compartment.resource_type)?;
-        query.compartment_patient = Some(compartment.id.clone());
+        query.compartment = Some(definitions.patient_compartment(&compartment.id));
     }
     let cursor = ctx.params.get("_cursor");
     let page = ctx.app.records.search(&parsed.query, cursor).await?;

@@ -10,8 +10,9 @@
 //! the type (or the patient's chart) in rid order, which a LIMIT stops early.
 
 use super::chain_order::{chain_driver, chain_page};
+use super::compartment::{OwnTypes, compartment_rids, in_compartment};
 use super::patient_codes::patient_code_driver;
-use super::plan::{Branch, ChainWalk, Cursor, SearchPlan, Test};
+use super::plan::{Branch, ChainWalk, CompartmentPlan, Cursor, SearchPlan, Test};
 use super::predicate::{
     driver_score, implies_key, key_test, point_range, predicate, sort_value, table,
 };
@@ -115,7 +116,7 @@ fn count_from_index(plan: &SearchPlan, aliases: &mut Aliases) -> Option<Query> {
     let [branch] = plan.branches.as_slice() else {
         return None;
     };
-    if plan.patient.is_some() || !branch.criteria.iter().flatten().all(needs_only_rid) {
+    if plan.compartment.is_some() || !branch.criteria.iter().flatten().all(needs_only_rid) {
         return None;
     }
     let (_, driver) = best_criterion(branch)?;
@@ -190,18 +191,22 @@ fn keyset(plan: &SearchPlan, p: Alias, cursor: &Cursor) -> Expr {
 
 /// Every filter on resource row `r`.
 fn filters(plan: &SearchPlan, r: Alias, aliases: &mut Aliases) -> Vec<Expr> {
-    let patient = plan.patient.as_deref();
+    let compartment = plan.compartment.as_ref();
     let mut filters = match plan.branches.as_slice() {
-        [] => patient
-            .map(|p| vec![Expr::eq(Expr::col(r, "patient_key"), Expr::text(p))])
+        [] => compartment
+            .map(|c| vec![compartment_driver(c, OwnTypes::All, r, aliases)])
             .unwrap_or_default(),
-        [branch] => branch_filters(branch, r, patient, aliases),
+        [branch] => branch_filters(branch, r, compartment, aliases),
         branches => {
-            let types = branches.iter().map(|b| b.resource_type.clone()).collect();
-            let mut filters =
-                vec![Expr::col(r, "resource_type").in_list(SqlValue::TextList(types))];
-            if let Some(patient) = patient {
-                filters.push(Expr::eq(Expr::col(r, "patient_key"), Expr::text(patient)));
+            let types: Vec<String> = branches.iter().map(|b| b.resource_type.clone()).collect();
+            let mut filters = Vec::new();
+            let of_types = Expr::col(r, "resource_type").in_list(SqlValue::TextList(types.clone()));
+            match compartment {
+                Some(c) => {
+                    filters.push(compartment_driver(c, OwnTypes::Some(types), r, aliases));
+                    filters.push(of_types.unindexed());
+                }
+                None => filters.push(of_types),
             }
             if branches.iter().any(|b| !b.criteria.is_empty()) {
                 let alternatives = branches
@@ -229,39 +234,50 @@ fn filters(plan: &SearchPlan, r: Alias, aliases: &mut Aliases) -> Vec<Expr> {
     filters
 }
 
+/// `r.rid IN (...)` over the compartment's resources of `types`.
+fn compartment_driver(
+    compartment: &CompartmentPlan,
+    types: OwnTypes<'_>,
+    r: Alias,
+    aliases: &mut Aliases,
+) -> Expr {
+    Expr::col(r, "rid").in_driver(compartment_rids(compartment, types, aliases))
+}
+
 /// The filters of one resource type, driven by its most selective criterion.
 pub(super) fn branch_filters(
     branch: &Branch,
     r: Alias,
-    patient: Option<&str>,
+    compartment: Option<&CompartmentPlan>,
     aliases: &mut Aliases,
 ) -> Vec<Expr> {
     let resource_type = Expr::eq(
         Expr::col(r, "resource_type"),
         Expr::text(&branch.resource_type),
     );
-    let patient_test = |r| patient.map(|p| Expr::eq(Expr::col(r, "patient_key"), Expr::text(p)));
-    // The patient's chart is small and indexed: it beats every criterion
-    // but a list of ids.
-    const PATIENT_SCORE: u8 = 1;
+    // The patient's compartment is small and indexed: it beats every
+    // criterion but a list of ids.
+    const COMPARTMENT_SCORE: u8 = 1;
     let best = best_criterion(branch);
-    let driver = best.filter(|(score, _)| patient.is_none() || *score < PATIENT_SCORE);
+    let driver = best.filter(|(score, _)| compartment.is_none() || *score < COMPARTMENT_SCORE);
     let mut filters = Vec::with_capacity(branch.criteria.len() + 3);
     // Only a list of ids (or a test that matches nothing) beats the
     // patient's own rows with a code.
     if best.is_none_or(|(score, _)| score > 0)
-        && let Some(own_codes) = patient_code_driver(branch, patient, r, aliases)
+        && let Some(own_codes) = patient_code_driver(branch, compartment, r, aliases)
     {
         filters.push(own_codes);
         filters.push(resource_type.unindexed());
-        filters.extend(patient_test(r).map(Expr::unindexed));
+        if let Some(c) = compartment {
+            filters.push(in_compartment(c, r, aliases));
+        }
         for criterion in &branch.criteria {
             filters.push(criterion_expr(criterion, r, aliases));
         }
         return filters;
     }
-    match driver {
-        Some((_, index)) => {
+    match (driver, compartment) {
+        (Some((_, index)), _) => {
             let (expr, type_indexed) =
                 driver_expr(&branch.criteria[index], r, &branch.resource_type, aliases);
             filters.push(expr);
@@ -270,12 +286,20 @@ pub(super) fn branch_filters(
             } else {
                 resource_type.unindexed()
             });
-            filters.extend(patient_test(r).map(Expr::unindexed));
+            if let Some(c) = compartment {
+                filters.push(in_compartment(c, r, aliases));
+            }
         }
-        None => {
-            filters.extend(patient_test(r));
-            filters.push(resource_type);
+        (None, Some(c)) => {
+            filters.push(compartment_driver(
+                c,
+                OwnTypes::One(&branch.resource_type),
+                r,
+                aliases,
+            ));
+            filters.push(resource_type.unindexed());
         }
+        (None, None) => filters.push(resource_type),
     }
     for (i, criterion) in branch.criteria.iter().enumerate() {
         if driver.is_some_and(|(_, index)| index == i) {

@@ -42,7 +42,7 @@ pub struct ChainDriver<'a> {
 /// `_sort` or compartment whose chosen driver is one chained parameter,
 /// over one or several target types.
 pub fn chain_driver(plan: &SearchPlan) -> Option<ChainDriver<'_>> {
-    if !plan.sort.is_empty() || plan.patient.is_some() {
+    if !plan.sort.is_empty() || plan.compartment.is_some() {
         return None;
     }
     let [branch] = plan.branches.as_slice() else {

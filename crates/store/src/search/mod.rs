@@ -17,6 +17,7 @@
 
 pub mod build;
 mod chain_order;
+mod compartment;
 pub mod cursor;
 pub mod execute;
 pub mod fetch;

@@ -9,24 +9,26 @@
 //! by the patient key of each resource (`patient_hash`) and the code.
 //!
 //! The compartment key and `patient=X` are different tests: a resource can
-//! refer to X under the searched parameter while its own patient key is
-//! another patient. Those referrers are added from `idx_reference_target`,
-//! which carries `patient_hash`, so finding them reads the index alone. The
+//! refer to X under the searched parameter (or a compartment parameter)
+//! while its own patient key is another patient. Those referrers are added
+//! from `idx_reference_target`, which carries `patient_hash`, so finding them
+//! reads the index alone (`super::compartment::referrers_elsewhere`). The
 //! driver therefore holds every match; every criterion is still tested by
 //! probe on the rows it yields, so the answer stays exact (hash collisions
 //! included).
 
+use super::compartment::{members_elsewhere, referrers_elsewhere};
 use super::hash::patient_hash;
-use super::plan::{Branch, IndexTable, Predicate, Test};
-use super::predicate::{key_test, predicate};
-use super::sql::{Alias, Aliases, CmpOp, Expr, Query, Select, Table};
+use super::plan::{Branch, CompartmentPlan, IndexTable, Predicate, Test};
+use super::predicate::predicate;
+use super::sql::{Alias, Aliases, Expr, Query, Select, Table};
 
 /// `r.rid IN (...)` over the patient's own rows with the code, when the
 /// branch has a code criterion and names its patient (a compartment, or a
 /// criterion referring to one patient). `None` when it does not.
 pub(super) fn patient_code_driver(
     branch: &Branch,
-    compartment: Option<&str>,
+    compartment: Option<&CompartmentPlan>,
     r: Alias,
     aliases: &mut Aliases,
 ) -> Option<Expr> {
@@ -45,9 +47,16 @@ pub(super) fn patient_code_driver(
             ] => Some(code),
             _ => None,
         })?;
-    if let Some(patient) = compartment {
-        let own = own_rows_with_code(patient_hash(patient), code, aliases);
-        return Some(Expr::col(r, "rid").in_driver(Query::Select(own)));
+    if let Some(compartment) = compartment {
+        // Inside a compartment: the patient's own rows with the code, and
+        // every compartment member kept under another patient key.
+        let mut driver = vec![own_rows_with_code(
+            patient_hash(&compartment.patient),
+            code,
+            aliases,
+        )];
+        driver.extend(members_elsewhere(compartment, aliases));
+        return Some(Expr::col(r, "rid").in_driver(Query::UnionAll(driver)));
     }
     let (key, reference, id, typed) =
         branch
@@ -68,34 +77,7 @@ pub(super) fn patient_code_driver(
             })?;
     let hash = patient_hash(id);
     let mut driver = vec![own_rows_with_code(hash, code, aliases)];
-    // The referrers whose patient key is not X. With the target's type
-    // known, patient_hash follows it in the index: three ranges (none,
-    // below X, above X), each next to empty. Without it, one pass over
-    // every reference to the id, testing each.
-    let elsewhere: Vec<fn(Expr, i64) -> Expr> = if typed {
-        vec![
-            |patient, _| Expr::IsNull(Box::new(patient)),
-            |patient, hash| Expr::cmp(patient, CmpOp::Lt, Expr::int(hash)),
-            |patient, hash| Expr::cmp(patient, CmpOp::Gt, Expr::int(hash)),
-        ]
-    } else {
-        vec![|patient, hash| {
-            Expr::any(vec![
-                Expr::IsNull(Box::new(patient.clone())),
-                Expr::cmp(patient, CmpOp::Ne, Expr::int(hash)),
-            ])
-        }]
-    };
-    for test in elsewhere {
-        let y = aliases.fresh();
-        driver.push(
-            Select::from(Table::IdxReference, y)
-                .column(Expr::col(y, "rid"))
-                .filter(predicate(IndexTable::Reference, y, reference))
-                .filter(key_test(y, &[key]))
-                .filter(test(Expr::col(y, "patient_hash"), hash)),
-        );
-    }
+    driver.extend(referrers_elsewhere(reference, &[key], hash, typed, aliases));
     Some(Expr::col(r, "rid").in_driver(Query::UnionAll(driver)))
 }
 

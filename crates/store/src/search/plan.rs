@@ -38,13 +38,25 @@ pub struct SearchPlan {
     /// and no criterion (every type, unfiltered).
     pub branches: Vec<Branch>,
     /// Only this patient's compartment.
-    pub patient: Option<String>,
+    pub compartment: Option<CompartmentPlan>,
     pub sort: Vec<SortPlan>,
     /// Continue after this row (keyset paging).
     pub after: Option<Cursor>,
     /// Whether, and how, the page walks the driving chain's targets.
     pub chain_walk: ChainWalk,
     pub page_size: usize,
+}
+
+/// A patient's compartment in the terms of the index
+/// ([`super::compartment`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompartmentPlan {
+    /// The patient's id: the patient key of most of its compartment.
+    pub patient: String,
+    /// The keys of the searched types' compartment parameters: a resource
+    /// with a reference row under one of them naming `Patient/{patient}` is
+    /// in the compartment whatever its patient key.
+    pub keys: Vec<i64>,
 }
 
 /// The criteria for one resource type: all must hold, each an OR of tests.
@@ -260,9 +272,32 @@ pub fn plan(query: &SearchQuery, types: &[String]) -> Result<SearchPlan, StoreEr
             },
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let compartment = query.compartment.as_ref().map(|compartment| {
+        let keys = if types.is_empty() {
+            compartment
+                .params
+                .iter()
+                .flat_map(|(t, codes)| codes.iter().map(|code| param_hash(t, code)))
+                .collect()
+        } else {
+            types
+                .iter()
+                .flat_map(|t| {
+                    compartment
+                        .params_of(t)
+                        .iter()
+                        .map(|code| param_hash(t, code))
+                })
+                .collect()
+        };
+        CompartmentPlan {
+            patient: compartment.patient.clone(),
+            keys,
+        }
+    });
     Ok(SearchPlan {
         branches,
-        patient: query.compartment_patient.clone(),
+        compartment,
         sort,
         after: None,
         chain_walk: ChainWalk::None,

@@ -204,7 +204,7 @@ pub async fn delete(store: &dyn ResourceStore, resource_type: &str, id: &str) {
 pub fn query(resource_type: &str) -> SearchQuery {
     SearchQuery {
         resource_types: vec![resource_type.into()],
-        compartment_patient: None,
+        compartment: None,
         criteria: Vec::new(),
         sort: Vec::new(),
         count: 50,
