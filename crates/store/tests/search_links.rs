@@ -292,6 +292,127 @@ async fn a_chain_driven_search_pages_through_each_match_once() {
     ));
 }
 
+/// A two-link chain pages from its innermost targets (SQLite walks
+/// patients, their encounters, their observations); over every page each
+/// match comes once, though an observation may reach matching patients by
+/// several encounters, an encounter several patients or one patient twice,
+/// and the first link has two target types.
+#[tokio::test]
+async fn a_two_link_chain_pages_through_each_match_once() {
+    let f = open();
+    let s = &*f.store;
+    let names = ["Ada One", "Ada Two", "Bob", "Ada Three", "Ada Four", "Zed"];
+    for (i, name) in names.iter().enumerate() {
+        let id = format!("p{i}");
+        put(s, "Patient", &id, Some(&id), vec![string("name", name)]).await;
+    }
+    let ada = |p: usize| names[p].starts_with("Ada");
+    // Encounters 0-11 and episodes of care 12-14, each with its patients.
+    let mut patients_of = Vec::new();
+    for k in 0..15usize {
+        let mut patients = vec![k % 6];
+        match k % 5 {
+            1 => patients.push((k * 5 + 1) % 6),
+            2 => patients.push(k % 6),
+            _ => {}
+        }
+        let index = patients
+            .iter()
+            .map(|p| reference("patient", "Patient", &format!("p{p}")))
+            .collect();
+        // Patient keys vary, so the link rows' patient hashes do too (none,
+        // the patient's own, another's).
+        let key = match k % 4 {
+            0 => None,
+            3 => Some(format!("p{}", (k + 1) % 6)),
+            _ => Some(format!("p{}", patients[0])),
+        };
+        let (resource_type, id) = target(k);
+        put(s, resource_type, &id, key.as_deref(), index).await;
+        patients_of.push(patients);
+    }
+    let mut expected = BTreeSet::new();
+    let mut vital = BTreeSet::new();
+    for i in 0..60usize {
+        let encounters = [i % 15, (i * 7 + 3) % 15, i % 15];
+        let encounters = &encounters[..1 + i % 3];
+        let mut index: Vec<_> = encounters
+            .iter()
+            .map(|&k| {
+                let (resource_type, id) = target(k);
+                reference("encounter", resource_type, &id)
+            })
+            .collect();
+        let code = if i % 4 == 0 { "vital" } else { "lab" };
+        index.push(token("category", None, code));
+        let id = format!("obs-{i:02}");
+        if encounters
+            .iter()
+            .any(|&k| patients_of[k].iter().any(|&p| ada(p)))
+        {
+            expected.insert(id.clone());
+            if code == "vital" {
+                vital.insert(id.clone());
+            }
+        }
+        put(s, "Observation", &id, Some(&format!("p{}", i % 6)), index).await;
+    }
+    delete(s, "Observation", "obs-01").await;
+    expected.remove("obs-01");
+    let through = |resource_type: &str| {
+        chain(
+            "encounter",
+            resource_type,
+            chain(
+                "patient",
+                "Patient",
+                string_is("name", "ada", StringMatch::Prefix),
+            ),
+        )
+    };
+    let chained = and(
+        query("Observation"),
+        vec![through("Encounter"), through("EpisodeOfCare")],
+    );
+    assert!(expected.len() > 20 && expected.len() < 59, "{expected:?}");
+    for count in [1, 3, 4, 7, 100] {
+        let mut q = chained.clone();
+        q.count = count;
+        let ids = all_ids(s, &q).await;
+        let unique: BTreeSet<String> = ids.iter().cloned().collect();
+        assert_eq!(unique.len(), ids.len(), "a match came twice: {ids:?}");
+        assert_eq!(unique, expected, "_count={count}");
+    }
+    // Another criterion is probed on each candidate.
+    let mut q = and(chained, vec![code_is("category", None, Some("vital"))]);
+    q.count = 2;
+    let ids = all_ids(s, &q).await;
+    assert_eq!(ids.len(), vital.len(), "{ids:?}");
+    assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), vital);
+    // Its cursor belongs to this order only.
+    let cursor = s.search(&q, None).await.unwrap().next_cursor.unwrap();
+    let sorted = sort(
+        q.clone(),
+        "_id",
+        tessera_fhir::search::ParamType::Token,
+        false,
+    );
+    assert!(matches!(
+        s.search(&sorted, Some(&cursor)).await,
+        Err(tessera_store::StoreError::InvalidCursor(_))
+    ));
+}
+
+/// The first link's target of number `k`: an Encounter, or an
+/// EpisodeOfCare from 12 on.
+fn target(k: usize) -> (&'static str, String) {
+    if k < 12 {
+        ("Encounter", format!("enc-{k:02}"))
+    } else {
+        ("EpisodeOfCare", format!("eoc-{k:02}"))
+    }
+}
+
 #[tokio::test]
 async fn has_and_nested_has() {
     let f = open();

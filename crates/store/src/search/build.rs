@@ -9,6 +9,7 @@
 //! marked unindexed (`+r.resource_type`). Without a driver the search scans
 //! the type (or the patient's chart) in rid order, which a LIMIT stops early.
 
+use super::chain_nested::{nested_links, nested_page};
 use super::chain_order::{chain_driver, chain_page};
 use super::compartment::{OwnTypes, compartment_rids, in_compartment};
 use super::patient_codes::patient_code_driver;
@@ -35,6 +36,11 @@ pub fn page_query(plan: &SearchPlan) -> Query {
     if plan.chain_walk != ChainWalk::None
         && let Some(chain) = chain_driver(plan)
     {
+        if plan.chain_walk == ChainWalk::Nested
+            && let Some(links) = nested_links(&chain)
+        {
+            return nested_page(plan, &chain, &links, limit);
+        }
         return chain_page(plan, &chain, limit);
     }
     if plan.sort.is_empty() {

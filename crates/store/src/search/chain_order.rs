@@ -28,14 +28,14 @@ use super::sql::{
 /// The chain that drives a search's page, when it is ordered by its targets.
 #[derive(Debug, Clone)]
 pub struct ChainDriver<'a> {
-    branch: &'a Branch,
+    pub(super) branch: &'a Branch,
     /// The criterion that is the chain.
-    index: usize,
+    pub(super) index: usize,
     /// The reference parameter's key.
-    key: i64,
+    pub(super) key: i64,
     /// Per target type the chain may take (`encounter` is an Encounter or
     /// an EpisodeOfCare), the test on the target.
-    targets: Vec<(&'a str, &'a Test)>,
+    pub(super) targets: Vec<(&'a str, &'a Test)>,
 }
 
 /// The chain a plan's page is ordered by: a single-type search without
@@ -173,7 +173,7 @@ pub fn chain_page(plan: &SearchPlan, chain: &ChainDriver<'_>, limit: i64) -> Que
             page.order_by = by_target_then_rid(Expr::col(p, "rid"));
             page
         }
-        ChainWalk::Joined | ChainWalk::None => {
+        ChainWalk::Joined | ChainWalk::Nested | ChainWalk::None => {
             let mut page = Select::from(Table::Resource, t)
                 .column(Expr::col(r, "rid"))
                 .column(Expr::col(r, "seq"))

@@ -7,7 +7,7 @@
 //! `s<UTF-8 hex>`. Only characters `[0-9a-z.-]` appear.
 
 use super::hash::fingerprint;
-use super::plan::Cursor;
+use super::plan::{ChainWalk, Cursor};
 use super::sql::SqlValue;
 use crate::StoreError;
 use std::fmt::Write;
@@ -15,8 +15,13 @@ use tessera_fhir::search::SortKey;
 
 /// The fingerprint of a search's page order: its sort keys, or (no `_sort`,
 /// a chain driving) the order of the chain's targets.
-pub fn order_fingerprint(sort: &[SortKey], by_chain_target: bool) -> i64 {
-    let chain = by_chain_target.then_some("~chain-target");
+pub fn order_fingerprint(sort: &[SortKey], chain_walk: ChainWalk) -> i64 {
+    let chain = match chain_walk {
+        ChainWalk::None => None,
+        // Both walk the first targets in rid order.
+        ChainWalk::Joined | ChainWalk::Lateral => Some("~chain-target"),
+        ChainWalk::Nested => Some("~chain-innermost"),
+    };
     fingerprint(
         sort.iter()
             .flat_map(|key| [key.param.as_str(), if key.descending { "-" } else { "+" }])

@@ -6,6 +6,7 @@
 //! when a total is asked for and the page does not already tell it.
 
 use super::build::{count_query, page_query};
+use super::chain_nested::nested_links;
 use super::chain_order::chain_driver;
 use super::cursor::{decode, encode, order_fingerprint};
 use super::fetch::{include_query, load_query, revinclude_query};
@@ -43,8 +44,12 @@ pub(crate) fn page_plan(
     chain_walk: ChainWalk,
 ) -> Result<SearchPlan, StoreError> {
     let mut plan = plan(query, types)?;
-    if chain_driver(&plan).is_some() {
-        plan.chain_walk = chain_walk;
+    let walk = chain_driver(&plan).map(|chain| match chain_walk {
+        ChainWalk::Joined if nested_links(&chain).is_some() => ChainWalk::Nested,
+        walk => walk,
+    });
+    if let Some(walk) = walk {
+        plan.chain_walk = walk;
     }
     Ok(plan)
 }
@@ -99,11 +104,10 @@ pub(crate) fn search<C: SearchConnection>(
         });
     }
     let mut plan = page_plan(query, &types, C::CHAIN_WALK)?;
-    let by_chain_target = plan.chain_walk != ChainWalk::None;
-    let fingerprint = order_fingerprint(&query.sort, by_chain_target);
+    let fingerprint = order_fingerprint(&query.sort, plan.chain_walk);
     if let Some(text) = cursor {
         let after = decode(fingerprint, text)?;
-        if after.values.len() != plan.sort.len() + usize::from(by_chain_target) {
+        if after.values.len() != plan.sort.len() + plan.chain_walk.order_values() {
             return Err(StoreError::InvalidCursor(
                 "the cursor belongs to a search with another order".into(),
             ));

@@ -16,6 +16,7 @@
 //!    backend's [`execute::SearchConnection`].
 
 pub mod build;
+mod chain_nested;
 mod chain_order;
 mod compartment;
 pub mod cursor;

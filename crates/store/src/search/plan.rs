@@ -29,6 +29,22 @@ pub enum ChainWalk {
     /// page. PostgreSQL, estimating a row or two for the targets, sorted
     /// every candidate of the joined form; this one it stops.
     Lateral,
+    /// A two-link chain walked from its innermost targets
+    /// ([`super::chain_nested`]), where the joined form is the backend's:
+    /// neither level of targets is gathered whole.
+    Nested,
+}
+
+impl ChainWalk {
+    /// How many values beside the rid a page row's place in this order
+    /// takes (what a cursor carries).
+    pub fn order_values(self) -> usize {
+        match self {
+            ChainWalk::None => 0,
+            ChainWalk::Joined | ChainWalk::Lateral => 1,
+            ChainWalk::Nested => 4,
+        }
+    }
 }
 
 /// A search, ready to become SQL.
