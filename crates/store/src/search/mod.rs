@@ -8,7 +8,9 @@
 //!    (driven by its most selective indexed criterion, keyset-paged), the
 //!    total, includes. Table and column names come from this crate only.
 //!    A page that a chain drives walks the chain's targets in order
-//!    ([`chain_order`]), so it stops once full.
+//!    ([`chain_order`]; a two-link chain on SQLite from its innermost
+//!    targets, [`chain_nested`]), so it stops once full. A patient
+//!    compartment is [`compartment`].
 //! 3. [`render`]: the one renderer (SQLite and PostgreSQL dialects), which
 //!    alone numbers placeholders, quotes identifiers and escapes LIKE
 //!    patterns; every value is bound.
