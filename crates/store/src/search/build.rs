@@ -12,7 +12,7 @@
 use super::chain_nested::{nested_links, nested_page};
 use super::chain_order::{chain_driver, chain_page};
 use super::compartment::{OwnTypes, compartment_rids, in_compartment};
-use super::patient_codes::patient_code_driver;
+use super::patient_codes::{PatientCodeDriver, patient_code_driver};
 use super::plan::{Branch, ChainWalk, CompartmentPlan, Cursor, SearchPlan, Test};
 use super::predicate::{
     driver_score, implies_key, key_test, point_range, predicate, sort_value, table,
@@ -270,15 +270,20 @@ pub(super) fn branch_filters(
     // Only a list of ids (or a test that matches nothing) beats the
     // patient's own rows with a code.
     if best.is_none_or(|(score, _)| score > 0)
-        && let Some(own_codes) = patient_code_driver(branch, compartment, r, aliases)
+        && let Some(PatientCodeDriver { driver, code }) =
+            patient_code_driver(branch, compartment, r, aliases)
     {
-        filters.push(own_codes);
+        filters.push(driver);
         filters.push(resource_type.unindexed());
         if let Some(c) = compartment {
             filters.push(in_compartment(c, r, aliases));
         }
-        for criterion in &branch.criteria {
-            filters.push(criterion_expr(criterion, r, aliases));
+        let (code_criterion, mut code_test) = (code.0, Some(code.1));
+        for (i, criterion) in branch.criteria.iter().enumerate() {
+            match code_test.take_if(|_| i == code_criterion) {
+                Some(test) => filters.push(test),
+                None => filters.push(criterion_expr(criterion, r, aliases)),
+            }
         }
         return filters;
     }
