@@ -37,9 +37,10 @@ pub struct Link<'a> {
 }
 
 /// The links of `chain` when every way through it is exactly two links
-/// deep and ends in an indexed test; `None` otherwise.
+/// deep and ends in an indexed test, one test per innermost type (a target
+/// of that type reached by any link must pass it); `None` otherwise.
 pub fn nested_links<'a>(chain: &ChainDriver<'a>) -> Option<Vec<Link<'a>>> {
-    chain
+    let links: Vec<Link<'a>> = chain
         .targets
         .iter()
         .map(|(first_type, test)| match test {
@@ -59,7 +60,13 @@ pub fn nested_links<'a>(chain: &ChainDriver<'a>) -> Option<Vec<Link<'a>>> {
             }
             _ => None,
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    let one_test_per_type = links.iter().all(|a| {
+        links
+            .iter()
+            .all(|b| a.target_type != b.target_type || a.inner == b.inner)
+    });
+    one_test_per_type.then_some(links)
 }
 
 /// The page: `rid, seq` and the path's order values (innermost rid, link
