@@ -20,10 +20,10 @@
 //! earlier path through another of its reference rows. Both are usually a
 //! single index seek that finds the row's own reference.
 
-use super::build::{criterion_expr, is_target_of, rid_set, test_expr};
 use super::chain_order::ChainDriver;
 use super::plan::{SearchPlan, Test};
 use super::predicate::key_test;
+use super::probes::{criterion_expr, is_target_of, rid_set, test_expr};
 use super::sql::{Alias, Aliases, CmpOp, Expr, Order, OrderTerm, Query, Select, Table};
 
 /// One way through a two-link chain: the first target's type, the second

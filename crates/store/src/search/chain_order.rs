@@ -18,9 +18,10 @@
 //! that refers to several matching targets comes once, with the first of
 //! them (the lowest rid; on one target, the first reference).
 
-use super::build::{branch_filters, criterion_expr, is_target_of, rid_set, test_expr};
+use super::build::branch_filters;
 use super::plan::{Branch, ChainWalk, SearchPlan, Test};
 use super::predicate::key_test;
+use super::probes::{criterion_expr, is_target_of, rid_set, test_expr};
 use super::sql::{
     Alias, Aliases, CmpOp, Expr, Join, JoinSource, Order, OrderTerm, Query, Select, Table,
 };

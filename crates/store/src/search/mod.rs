@@ -6,7 +6,8 @@
 //!    `_has` resolved per resource type. No SQL.
 //! 2. [`build`]: the plan becomes a typed SQL tree ([`sql`]): the page
 //!    (driven by its most selective indexed criterion, keyset-paged), the
-//!    total, includes. Table and column names come from this crate only.
+//!    total, includes; each test as a probe or a driving rid set is
+//!    [`probes`]. Table and column names come from this crate only.
 //!    A page that a chain drives walks the chain's targets in order
 //!    ([`chain_order`]; a two-link chain on SQLite from its innermost
 //!    targets, [`chain_nested`]), so it stops once full. A patient
@@ -28,5 +29,6 @@ pub mod hash;
 mod patient_codes;
 pub mod plan;
 mod predicate;
+mod probes;
 pub mod render;
 pub mod sql;

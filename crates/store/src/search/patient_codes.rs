@@ -20,11 +20,11 @@
 //! once per search) passes it, so only the referrers are probed for it
 //! (a chart's statement 13% more per second over HTTP).
 
-use super::build::criterion_expr;
 use super::compartment::{members_elsewhere, referrers_elsewhere};
 use super::hash::patient_hash;
 use super::plan::{Branch, CompartmentPlan, IndexTable, Predicate, Test};
 use super::predicate::predicate;
+use super::probes::criterion_expr;
 use super::sql::{Alias, Aliases, Expr, Query, Select, Table};
 
 /// The driver of a patient's resources with a code.
