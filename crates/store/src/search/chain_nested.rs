@@ -43,21 +43,19 @@ pub fn nested_links<'a>(chain: &ChainDriver<'a>) -> Option<Vec<Link<'a>>> {
     let links: Vec<Link<'a>> = chain
         .targets
         .iter()
+        // An index test that is not negated always has a rid set (the
+        // innermost targets' driver).
         .map(|(first_type, test)| match test {
             Test::Chain {
                 key,
                 target_type,
                 inner,
-            } if matches!(**inner, Test::Index { negated: false, .. })
-                && rid_set(inner, target_type, &mut Aliases::default()).is_some() =>
-            {
-                Some(Link {
-                    first_type,
-                    key: *key,
-                    target_type,
-                    inner,
-                })
-            }
+            } if matches!(**inner, Test::Index { negated: false, .. }) => Some(Link {
+                first_type,
+                key: *key,
+                target_type,
+                inner,
+            }),
             _ => None,
         })
         .collect::<Option<_>>()?;
