@@ -10,6 +10,7 @@ mod demo;
 mod export;
 mod generate;
 mod import;
+mod parallel;
 mod reindex;
 mod runtime;
 mod serve;

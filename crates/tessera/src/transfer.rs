@@ -177,45 +177,17 @@ impl Replay {
     }
 }
 
-/// `WriteOp::Restore`s for `versions`, extracted on every CPU.
+/// `WriteOp::Restore`s for `versions`, extracted on every core.
 fn prepare(records: &RecordService, versions: Vec<StoredVersion>) -> anyhow::Result<Vec<WriteOp>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = versions.len().div_ceil(threads).max(1);
-    let mut parts: Vec<Vec<StoredVersion>> = Vec::new();
-    let mut rest = versions.into_iter().peekable();
-    while rest.peek().is_some() {
-        parts.push(rest.by_ref().take(per_thread).collect());
-    }
-    let prepared: Vec<anyhow::Result<Vec<WriteOp>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| {
-                scope.spawn(move || {
-                    part.into_iter()
-                        .map(|v| {
-                            let key = v.key.clone();
-                            let number = v.version;
-                            records
-                                .prepare_restore(v)
-                                .with_context(|| format!("{key} version {number}"))
-                        })
-                        .collect::<anyhow::Result<Vec<_>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("an extraction thread panicked")))
-            })
-            .collect()
-    });
-    let mut ops = Vec::new();
-    for part in prepared {
-        ops.extend(part?);
-    }
-    Ok(ops)
+    crate::parallel::map_on_every_core(versions, |v| {
+        let key = v.key.clone();
+        let number = v.version;
+        records
+            .prepare_restore(v)
+            .with_context(|| format!("{key} version {number}"))
+    })
+    .into_iter()
+    .collect()
 }
 
 /// A progress bar over `total` versions.

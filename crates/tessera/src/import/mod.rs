@@ -274,7 +274,7 @@ impl Import {
                 Ok(value)
                     if value.get("resourceType").and_then(Value::as_str) == Some("Bundle") =>
                 {
-                    if self.bundle(&value, &name).await? == FileOutcome::Deferred {
+                    if self.bundle(value, &name).await? == FileOutcome::Deferred {
                         // Not read yet, as far as the progress bar knows.
                         return Ok(FileOutcome::Deferred);
                     }
@@ -294,14 +294,14 @@ impl Import {
         Ok(FileOutcome::Done)
     }
 
-    async fn bundle(&mut self, bundle: &Value, name: &str) -> anyhow::Result<FileOutcome> {
-        if needs_lookup(bundle) {
+    async fn bundle(&mut self, bundle: Value, name: &str) -> anyhow::Result<FileOutcome> {
+        if needs_lookup(&bundle) {
             // Conditional references look up what earlier files stored.
             self.flush().await?;
             self.settle().await?;
         }
+        let transaction = bundles::is_transaction(&bundle);
         let (entries, problems) = bundles::plan_import(&self.records, bundle).await;
-        let transaction = bundles::is_transaction(bundle);
         if transaction
             && !self.last_pass
             && !problems.is_empty()
@@ -318,12 +318,15 @@ impl Import {
             };
             self.report(location, &problem.message);
         }
-        for entry in entries {
-            match self.prepare(entry.key, entry.resource) {
+        let outcomes = crate::parallel::map_on_every_core(entries, |entry| {
+            (entry.index, self.prepare(entry.key, entry.resource))
+        });
+        for (index, outcome) in outcomes {
+            match outcome {
                 Ok(op) => prepared.push(op),
                 Err(message) => {
                     failed = true;
-                    self.report(format!("{name}: Bundle.entry[{}]", entry.index), &message);
+                    self.report(format!("{name}: Bundle.entry[{index}]"), &message);
                 }
             }
         }
