@@ -135,7 +135,7 @@ impl RecordService {
         let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
         Ok(WriteOp::Update {
             key: key.clone(),
-            resource: into_object(resource)?,
+            resource: into_object(resource)?.into(),
             keys,
             if_match,
         })
@@ -157,7 +157,7 @@ impl RecordService {
         let keys = row_keys(self.definitions, &resource, context.author_org.as_deref());
         Ok(WriteOp::Create {
             key: key.clone(),
-            resource: into_object(resource)?,
+            resource: into_object(resource)?.into(),
             keys,
         })
     }

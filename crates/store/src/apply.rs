@@ -9,13 +9,12 @@
 //! A backend supplies the primitive reads and writes ([`VersionWriter`]),
 //! run inside the one transaction that holds the batch.
 
-use crate::document::stamp;
+use crate::document::{UnstampedBody, stamp};
 use crate::{
     Instant, ResourceKey, RowKeys, StoreError, StoredVersion, WriteBatch, WriteMethod, WriteOp,
     WriteOutcome,
 };
 use bytes::Bytes;
-use serde_json::{Map, Value};
 use tessera_fhir::search::IndexEntry;
 
 /// How many referrers a refused delete names.
@@ -215,12 +214,12 @@ fn store_version(
     key: ResourceKey,
     version: i64,
     method: WriteMethod,
-    resource: Option<Map<String, Value>>,
+    resource: Option<UnstampedBody>,
     keys: RowKeys,
 ) -> Result<StoredVersion, StoreError> {
     let last_updated = now();
     let body = resource
-        .map(|resource| stamp(&key, version, last_updated, resource))
+        .map(|resource| stamp(&key, version, last_updated, &resource))
         .transpose()?;
     put_version(
         writer,

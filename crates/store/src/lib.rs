@@ -37,6 +37,7 @@ mod snapshot;
 pub mod sqlite;
 
 pub use clock::{Clock, Instant};
+pub use document::UnstampedBody;
 pub use error::StoreError;
 pub use model::{
     Census, HistoryPage, HistoryQuery, HistoryScope, ResourceKey, RowKeys, SearchPage,

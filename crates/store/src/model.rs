@@ -1,8 +1,7 @@
 //! The values that cross the [`crate::ResourceStore`] boundary.
 
-use crate::Instant;
+use crate::{Instant, UnstampedBody};
 use bytes::Bytes;
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// A resource's identity: its type and logical id.
@@ -116,13 +115,13 @@ pub enum WriteOp {
     /// [`crate::StoreError::AlreadyExists`] if the id is taken.
     Create {
         key: ResourceKey,
-        resource: Map<String, Value>,
+        resource: UnstampedBody,
         keys: RowKeys,
     },
     /// Store a new version (or the first one: update-as-create).
     Update {
         key: ResourceKey,
-        resource: Map<String, Value>,
+        resource: UnstampedBody,
         keys: RowKeys,
         if_match: Option<i64>,
     },

@@ -31,7 +31,7 @@ async fn every_fixture_case_gives_the_known_answer() {
         );
         ops.push(WriteOp::Update {
             key,
-            resource: resource.as_object().unwrap().clone(),
+            resource: resource.as_object().unwrap().clone().into(),
             keys: RowKeys {
                 patient_key: definitions.patient_key(resource),
                 author_org: None,

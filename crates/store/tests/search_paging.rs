@@ -19,7 +19,7 @@ async fn put_many(store: &dyn ResourceStore, items: Vec<(String, Vec<IndexEntry>
             .map(|(id, index)| WriteOp::Update {
                 key: ResourceKey::new("Observation", id.clone()),
                 resource: match json!({"resourceType": "Observation"}) {
-                    Value::Object(map) => map,
+                    Value::Object(map) => map.into(),
                     _ => unreachable!(),
                 },
                 keys: RowKeys {
@@ -329,7 +329,7 @@ async fn updates_and_deletes_keep_the_index_exact() {
             WriteOp::Update {
                 key: ResourceKey::new("Patient", "q"),
                 resource: match json!({"resourceType": "Patient"}) {
-                    Value::Object(m) => m,
+                    Value::Object(m) => m.into(),
                     _ => unreachable!(),
                 },
                 keys: RowKeys {
@@ -341,7 +341,7 @@ async fn updates_and_deletes_keep_the_index_exact() {
             WriteOp::Update {
                 key: ResourceKey::new("Patient", "p"),
                 resource: match json!({"resourceType": "Patient"}) {
-                    Value::Object(m) => m,
+                    Value::Object(m) => m.into(),
                     _ => unreachable!(),
                 },
                 keys: RowKeys::default(),

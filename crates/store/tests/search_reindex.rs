@@ -32,7 +32,7 @@ async fn rebuilds_rows_from_stored_json_by_type_with_progress() {
         // Written with no index rows at all, as if extraction had been missing.
         ops.push(WriteOp::Create {
             key: ResourceKey::new(resource_type, format!("r{i}")),
-            resource,
+            resource: resource.into(),
             keys: RowKeys::default(),
         });
     }

@@ -33,7 +33,7 @@ fn op(
     };
     WriteOp::Create {
         key: ResourceKey::new(resource_type, id),
-        resource,
+        resource: resource.into(),
         keys: RowKeys {
             patient_key: patient.map(Into::into),
             index,

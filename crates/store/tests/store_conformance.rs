@@ -30,7 +30,7 @@ async fn put(
     let mut outcomes = store
         .write(WriteBatch::single(WriteOp::Update {
             key: key.clone(),
-            resource: patient(family),
+            resource: patient(family).into(),
             keys: RowKeys {
                 patient_key: Some(key.id.clone()),
                 ..RowKeys::default()
@@ -94,7 +94,7 @@ async fn a_failing_batch_leaves_no_trace_and_does_not_harm_its_group() {
         ops: vec![
             WriteOp::Update {
                 key: ResourceKey::new("Patient", "half"),
-                resource: patient("Half"),
+                resource: patient("Half").into(),
                 keys: RowKeys::default(),
                 if_match: None,
             },
@@ -129,7 +129,7 @@ async fn delete_keeps_history_and_refuses_while_referenced() {
         .write(WriteBatch::single(WriteOp::Create {
             key: observation.clone(),
             resource: match json!({"resourceType": "Observation", "subject": {"reference": "Patient/p1"}}) {
-                Value::Object(map) => map,
+                Value::Object(map) => map.into(),
                 _ => unreachable!(),
             },
             keys: RowKeys {
@@ -316,7 +316,7 @@ async fn referenced_by_follows_the_current_versions_only() {
     let write = |references: Vec<ResourceKey>| WriteOp::Update {
         key: observation.clone(),
         resource: match json!({"resourceType": "Observation"}) {
-            Value::Object(map) => map,
+            Value::Object(map) => map.into(),
             _ => unreachable!(),
         },
         keys: RowKeys {

@@ -178,7 +178,7 @@ pub async fn put(
     store
         .write(WriteBatch::single(WriteOp::Update {
             key: ResourceKey::new(resource_type, id),
-            resource: body(resource_type),
+            resource: body(resource_type).into(),
             keys: RowKeys {
                 patient_key: patient.map(Into::into),
                 author_org: None,
