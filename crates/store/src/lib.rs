@@ -124,7 +124,8 @@ pub trait ResourceStore: Send + Sync + 'static {
     async fn versions(&self) -> Result<VersionStream, StoreError>;
 
     /// Prepares an empty store for a bulk load: drops the secondary indexes
-    /// of the search tables (the indexes only searches read), recording
+    /// of the search tables (the indexes only searches read; on SQLite also
+    /// the links' index by target, which only a delete reads), recording
     /// each, so that the load writes rows without maintaining them. Once
     /// the load ends, [`build_deferred_index`](Self::build_deferred_index)
     /// builds each in one sorted pass. Returns the indexes deferred: those

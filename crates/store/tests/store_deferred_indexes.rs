@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use tessera_fhir::search::StringMatch;
+use tessera_store::{ResourceKey, StoreError, WriteBatch, WriteOp};
 
 #[tokio::test]
 async fn an_empty_store_defers_its_search_indexes_and_builds_them_back() {
@@ -44,6 +45,33 @@ async fn an_empty_store_defers_its_search_indexes_and_builds_them_back() {
     );
     assert_eq!(id_set(&*f.store, &women).await, set(&["p1", "p3"]));
     assert_eq!(id_set(&*f.store, &named_ad).await, set(&["p1", "p3"]));
+    if f.backend() == "sqlite" {
+        // SQLite also defers the links' index by target; a delete still
+        // finds what refers to the resource without it.
+        assert!(
+            deferred.iter().any(|name| name == "resource_link_target"),
+            "{deferred:?}"
+        );
+    }
+    put(
+        &*f.store,
+        "Observation",
+        "o1",
+        Some("p2"),
+        vec![reference("subject", "Patient", "p2")],
+    )
+    .await;
+    let refused = f
+        .store
+        .write(WriteBatch::single(WriteOp::Delete {
+            key: ResourceKey::new("Patient", "p2"),
+            if_match: None,
+        }))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::StillReferenced { .. })),
+        "{refused:?}"
+    );
 
     // A load that stopped before building them finds them still deferred,
     // though the store is no longer empty.

@@ -42,9 +42,10 @@ impl VersionWriter for SqliteWriter<'_> {
 
     fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError> {
         let mut stmt = self.0.prepare_cached(
-            "SELECT source_type, source_id FROM resource_link \
-             WHERE target_type = ?1 AND target_id = ?2 \
-             AND NOT (source_type = ?1 AND source_id = ?2) LIMIT ?3",
+            "SELECT r.resource_type, r.id FROM resource_link l \
+             JOIN resource r ON r.rid = l.source_rid \
+             WHERE l.target_type = ?1 AND l.target_id = ?2 \
+             AND NOT (r.resource_type = ?1 AND r.id = ?2) LIMIT ?3",
         )?;
         let rows = stmt.query_map(
             params![key.resource_type, key.id, REFERRERS_REPORTED],
@@ -66,7 +67,7 @@ impl VersionWriter for SqliteWriter<'_> {
     fn replace_links(
         &mut self,
         rid: i64,
-        key: &ResourceKey,
+        _key: &ResourceKey,
         patient_key: Option<&str>,
         references: &[ResourceKey],
         first_version: bool,
@@ -81,18 +82,10 @@ impl VersionWriter for SqliteWriter<'_> {
         }
         let mut insert = self.0.prepare_cached(
             "INSERT OR IGNORE INTO resource_link \
-             (target_type, target_id, source_type, source_id, source_rid, patient_key) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             (source_rid, target_type, target_id, patient_key) VALUES (?1, ?2, ?3, ?4)",
         )?;
         for target in references {
-            insert.execute(params![
-                target.resource_type,
-                target.id,
-                key.resource_type,
-                key.id,
-                rid,
-                patient_key
-            ])?;
+            insert.execute(params![rid, target.resource_type, target.id, patient_key])?;
         }
         Ok(())
     }

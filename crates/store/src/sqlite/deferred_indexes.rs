@@ -1,7 +1,9 @@
 //! Deferred search indexes on SQLite (see
 //! [`ResourceStore::defer_search_indexes`](crate::ResourceStore::defer_search_indexes)):
-//! the secondary indexes of the `idx_*` tables, dropped and recorded with
-//! their `CREATE INDEX` text from `sqlite_master`, built again one at a time.
+//! the secondary indexes of the `idx_*` tables and the links' index by
+//! target (`resource_link_target`, which only a delete's check for
+//! referrers reads), dropped and recorded with their `CREATE INDEX` text
+//! from `sqlite_master`, built again one at a time.
 //!
 //! Each step is one `IMMEDIATE` transaction on a connection of its own, so
 //! the writer thread, whose prepared statements SQLite re-prepares after a
@@ -30,7 +32,8 @@ pub(crate) fn defer(conn: &mut Connection) -> Result<Vec<String>, StoreError> {
     let indexes: Vec<(String, String)> = tx
         .prepare(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name LIKE 'idx\\_%' ESCAPE '\\' ORDER BY name",
+             AND (tbl_name LIKE 'idx\\_%' ESCAPE '\\' OR tbl_name = 'resource_link') \
+             ORDER BY name",
         )?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<_, _>>()?;

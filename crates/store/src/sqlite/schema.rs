@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "deferred indexes",
         include_str!("../../migrations/sqlite/0004_deferred_indexes.sql"),
     ),
+    (
+        5,
+        "links keyed by source",
+        include_str!("../../migrations/sqlite/0005_links_keyed_by_source.sql"),
+    ),
 ];
 
 /// Brings the schema up to date inside one transaction.
@@ -65,7 +70,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_written_before_migration_3_get_their_source_rid() {
+    fn links_written_before_migration_3_keep_their_source_through_migration_5() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = Connection::open(dir.path().join("tessera.db")).unwrap();
         migrate_to(&mut conn, 2).unwrap();
@@ -85,13 +90,15 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(rids, vec![Some(7), Some(7)]);
-        let plan: String = conn
-            .query_row(
-                "EXPLAIN QUERY PLAN SELECT 1 FROM resource_link WHERE source_rid = 7",
-                [],
-                |row| row.get(3),
-            )
-            .unwrap();
-        assert!(plan.contains("resource_link_by_source"), "{plan}");
+        let plan = |sql: &str| -> String {
+            conn.query_row(&format!("EXPLAIN QUERY PLAN {sql}"), [], |row| row.get(3))
+                .unwrap()
+        };
+        // Migration 5 keys the links by their source and indexes their target.
+        let by_source = plan("SELECT 1 FROM resource_link WHERE source_rid = 7");
+        assert!(by_source.contains("PRIMARY KEY"), "{by_source}");
+        let by_target =
+            plan("SELECT 1 FROM resource_link WHERE target_type = 'Patient' AND target_id = 'p1'");
+        assert!(by_target.contains("resource_link_target"), "{by_target}");
     }
 }
