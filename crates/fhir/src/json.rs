@@ -202,7 +202,7 @@ mod tests {
                 1,
             ),
         ] {
-            let issue = parse_resource(&text).unwrap_err();
+            let issue = parse_resource(text).unwrap_err();
             assert_eq!(
                 issue.tessera_code,
                 Some(codes::DUPLICATE_PROPERTY.code),
