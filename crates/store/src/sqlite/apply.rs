@@ -60,8 +60,10 @@ impl VersionWriter for SqliteWriter<'_> {
     }
 
     fn insert_head_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
-        let seq = self.insert_version(v)?;
-        self.upsert_head(v, seq)
+        // The head first, so the version row can carry its rid.
+        let (rid, seq) = self.upsert_head(v)?;
+        self.insert_version(v, rid, seq)?;
+        Ok(rid)
     }
 
     fn replace_links(
@@ -103,13 +105,15 @@ impl VersionWriter for SqliteWriter<'_> {
 }
 
 impl SqliteWriter<'_> {
-    fn insert_version(&mut self, v: &NewVersion<'_>) -> Result<i64, StoreError> {
+    fn insert_version(&mut self, v: &NewVersion<'_>, rid: i64, seq: i64) -> Result<(), StoreError> {
         let mut stmt = self.0.prepare_cached(
             "INSERT INTO resource_version \
-             (resource_type, id, version, last_updated, method, patient_key, author_org, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             (seq, rid, resource_type, id, version, last_updated, method, patient_key, author_org, \
+             body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         stmt.execute(params![
+            seq,
+            rid,
             v.key.resource_type,
             v.key.id,
             v.version,
@@ -119,32 +123,35 @@ impl SqliteWriter<'_> {
             v.keys.author_org,
             v.body
         ])?;
-        Ok(self.0.last_insert_rowid())
+        Ok(())
     }
 
-    fn upsert_head(&mut self, v: &NewVersion<'_>, seq: i64) -> Result<i64, StoreError> {
+    /// Makes the version about to be inserted its resource's head; returns
+    /// the resource's rid and the version's seq (the next in write order,
+    /// as SQLite would have chosen it: the writer is the only one).
+    fn upsert_head(&mut self, v: &NewVersion<'_>) -> Result<(i64, i64), StoreError> {
         // The upsert keeps the row (and its rid) of an existing resource.
         let mut stmt = self.0.prepare_cached(
             "INSERT INTO resource \
              (resource_type, id, version, seq, deleted, last_updated, patient_key, author_org) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(seq), 0) + 1 FROM resource_version), \
+             ?4, ?5, ?6, ?7) \
              ON CONFLICT (resource_type, id) DO UPDATE SET version = excluded.version, \
              seq = excluded.seq, deleted = excluded.deleted, \
              last_updated = excluded.last_updated, patient_key = excluded.patient_key, \
-             author_org = excluded.author_org RETURNING rid",
+             author_org = excluded.author_org RETURNING rid, seq",
         )?;
         Ok(stmt.query_row(
             params![
                 v.key.resource_type,
                 v.key.id,
                 v.version,
-                seq,
                 v.body.is_none(),
                 v.last_updated,
                 v.keys.patient_key,
                 v.keys.author_org
             ],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?)
     }
 }

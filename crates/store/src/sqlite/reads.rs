@@ -134,10 +134,7 @@ pub(crate) fn version(
     key: &ResourceKey,
     version: i64,
 ) -> Result<Option<StoredVersion>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {VERSION_COLUMNS} FROM resource_version v \
-         WHERE v.resource_type = ?1 AND v.id = ?2 AND v.version = ?3"
-    ))?;
+    let mut stmt = conn.prepare_cached(&one_version_sql())?;
     let found = stmt
         .query_row(
             params![key.resource_type, key.id, version],
@@ -145,6 +142,28 @@ pub(crate) fn version(
         )
         .optional()?;
     Ok(found.map(|(version, _)| version))
+}
+
+/// Version `?3` of resource `?1/?2`, its rid found by the head row.
+fn one_version_sql() -> String {
+    format!(
+        "SELECT {VERSION_COLUMNS} FROM resource_version v \
+         WHERE v.rid = (SELECT rid FROM resource WHERE resource_type = ?1 AND id = ?2) \
+         AND v.version = ?3"
+    )
+}
+
+/// The versions of resource `?4/?5`, its rid found by the head row.
+const INSTANCE_HISTORY: &str =
+    "v.rid = (SELECT rid FROM resource WHERE resource_type = ?4 AND id = ?5)";
+
+/// A page of history: versions in `scope_filter`, seq in `[?1, ?2)`, newest
+/// first, at most `?3`.
+fn history_sql(scope_filter: &str) -> String {
+    format!(
+        "SELECT {VERSION_COLUMNS} FROM resource_version v \
+         WHERE {scope_filter} AND v.seq >= ?1 AND v.seq < ?2 ORDER BY v.seq DESC LIMIT ?3"
+    )
 }
 
 pub(crate) fn history(conn: &Connection, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
@@ -166,17 +185,9 @@ pub(crate) fn history(conn: &Connection, query: &HistoryQuery) -> Result<History
     let (scope_filter, type_param, id_param) = match &query.scope {
         HistoryScope::System => ("1 = 1", None, None),
         HistoryScope::Type(resource_type) => ("v.resource_type = ?4", Some(resource_type), None),
-        HistoryScope::Instance(key) => (
-            "v.resource_type = ?4 AND v.id = ?5",
-            Some(&key.resource_type),
-            Some(&key.id),
-        ),
+        HistoryScope::Instance(key) => (INSTANCE_HISTORY, Some(&key.resource_type), Some(&key.id)),
     };
-    let sql = format!(
-        "SELECT {VERSION_COLUMNS} FROM resource_version v \
-         WHERE {scope_filter} AND v.seq >= ?1 AND v.seq < ?2 ORDER BY v.seq DESC LIMIT ?3"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&history_sql(scope_filter))?;
     let mut rows = match (type_param, id_param) {
         (Some(t), Some(i)) => stmt.query(params![min_seq, before_seq, limit, t, i])?,
         (Some(t), None) => stmt.query(params![min_seq, before_seq, limit, t])?,
@@ -216,4 +227,32 @@ pub(crate) fn history(conn: &Connection, query: &HistoryQuery) -> Result<History
         next_cursor,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A resource's versions are found through (rid, version), never by
+    /// walking every version in seq order.
+    #[test]
+    fn one_resource_s_versions_are_found_by_its_rid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("tessera.db")).unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        for sql in [one_version_sql(), history_sql(INSTANCE_HISTORY)] {
+            let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
+            let plan: Vec<String> = explain
+                .query_map(rusqlite::params_from_iter(unbound), |row| row.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains("resource_version_by_rid (rid=?"),
+                "{sql}\n{plan}"
+            );
+        }
+    }
 }

@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "links keyed by source",
         include_str!("../../migrations/sqlite/0005_links_keyed_by_source.sql"),
     ),
+    (
+        6,
+        "versions keyed by rid",
+        include_str!("../../migrations/sqlite/0006_versions_keyed_by_rid.sql"),
+    ),
 ];
 
 /// Brings the schema up to date inside one transaction.
@@ -100,5 +105,35 @@ mod tests {
         let by_target =
             plan("SELECT 1 FROM resource_link WHERE target_type = 'Patient' AND target_id = 'p1'");
         assert!(by_target.contains("resource_link_target"), "{by_target}");
+    }
+
+    #[test]
+    fn versions_written_before_migration_6_get_their_resource_rid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("tessera.db")).unwrap();
+        migrate_to(&mut conn, 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO resource_version (seq, resource_type, id, version, last_updated, method) \
+               VALUES (1, 'Patient', 'p1', 1, 0, 1), (2, 'Observation', 'o1', 1, 0, 1), \
+                      (3, 'Patient', 'p1', 2, 0, 2); \
+             INSERT INTO resource (rid, resource_type, id, version, seq, deleted, last_updated) \
+               VALUES (7, 'Patient', 'p1', 2, 3, 0, 0), (8, 'Observation', 'o1', 1, 2, 0, 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT seq, rid, version FROM resource_version ORDER BY seq")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows, vec![(1, 7, 1), (2, 8, 1), (3, 7, 2)]);
+        let duplicate = conn.execute(
+            "INSERT INTO resource_version (rid, resource_type, id, version, last_updated, method) \
+             VALUES (7, 'Patient', 'p1', 2, 0, 2)",
+            [],
+        );
+        assert!(duplicate.is_err(), "(rid, version) must be unique");
     }
 }
