@@ -199,14 +199,29 @@ fn key_values_are_normalised_as_the_store_expects() {
     assert!(values(&patient, "_id").is_empty() && values(&patient, "_lastUpdated").is_empty());
 
     let observation = definitions.index_entries(&example("Observation-example.json"));
+    // `code-value-quantity` pairs two parameters on the Observation itself:
+    // it is answered from their rows and stores none of its own.
+    assert!(values(&observation, "code-value-quantity").is_empty());
+    assert!(values(&observation, "combo-code").is_empty());
+    assert!(values(&observation, "code").iter().any(|v| matches!(v,
+        IndexValue::Token { code: Some(code), .. } if code == "29463-7")));
     assert!(
-        values(&observation, "code-value-quantity")
+        values(&observation, "value-quantity")
+            .iter()
+            .any(|v| matches!(v,
+        IndexValue::Quantity { value, canonical_code: Some(unit), .. }
+        if *value == 185.0 && unit == "g"))
+    );
+    // A component's code and value stay paired in a stored composite.
+    let pressure = definitions.index_entries(&example("Observation-blood-pressure.json"));
+    assert!(
+        values(&pressure, "component-code-value-quantity")
             .iter()
             .any(|v| matches!(v,
         IndexValue::Composite(parts) if matches!(&parts[..], [
             IndexValue::Token { code: Some(code), .. },
-            IndexValue::Quantity { value, canonical_code: Some(unit), .. },
-        ] if code == "29463-7" && *value == 185.0 && unit == "g")))
+            IndexValue::Quantity { value, .. },
+        ] if code == "8480-6" && *value == 107.0)))
     );
     assert!(
         matches!(values(&observation, "subject")[..], [IndexValue::Reference { target_type: Some(t), id: Some(id), .. }]

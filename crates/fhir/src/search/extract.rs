@@ -85,7 +85,7 @@ pub(crate) fn index_entries<'a>(
         let Some(expression) = &param.expression else {
             continue;
         };
-        if !param.may_apply(object) {
+        if param.derived_from.is_some() || !param.may_apply(object) {
             continue;
         }
         let items: Vec<Item<'a>> = match (&param.fast_path, root, evaluation) {

@@ -35,6 +35,7 @@
 //!   OR-ed single-type alternatives; limits are [`MAX_CHAIN_DEPTH`] and
 //!   [`MAX_ALTERNATIVES`].
 
+mod derivation;
 mod extract;
 mod fast_path;
 pub mod index;
@@ -46,6 +47,7 @@ pub mod query;
 pub mod registry;
 mod values;
 
+pub use derivation::DerivedFrom;
 pub use index::{IndexEntry, IndexValue};
 pub use parse::{DEFAULT_COUNT, MAX_ALTERNATIVES, MAX_CHAIN_DEPTH};
 pub use query::{

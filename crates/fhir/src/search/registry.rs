@@ -11,6 +11,7 @@
 //! would change their meaning.
 
 use super::ParamType;
+use super::derivation::{DerivedFrom, derivations};
 use super::fast_path::FastPath;
 use crate::Definitions;
 use serde_json::Value;
@@ -73,6 +74,9 @@ pub struct SearchParam {
     /// expression is not evaluated at all. Most parameters of a type are
     /// absent from any one resource, so this skips most evaluations.
     pub root_elements: Option<Vec<String>>,
+    /// `Some` when the parameter has no index rows of its own: a value
+    /// matches when it matches one of these ([`super::derivation`]).
+    pub derived_from: Option<Vec<DerivedFrom>>,
 }
 
 impl SearchParam {
@@ -182,6 +186,20 @@ impl SearchRegistry {
                     .entry(resource_type.to_owned())
                     .or_default();
                 table.insert(param.code.clone(), Arc::new(compiled));
+            }
+        }
+        for (resource_type, table) in &mut registry.by_type {
+            let mut codes: Vec<String> = table.keys().cloned().collect();
+            codes.sort();
+            let derived = {
+                let params: Vec<&SearchParam> = codes.iter().map(|c| &*table[c]).collect();
+                derivations(resource_type, &params)
+            };
+            for (code, derived_from) in codes.iter().zip(derived) {
+                // Each parameter has one owner until `ordered` is filled below.
+                if let Some(param) = table.get_mut(code).and_then(Arc::get_mut) {
+                    param.derived_from = derived_from;
+                }
             }
         }
         for (resource_type, table) in &registry.by_type {
@@ -337,6 +355,7 @@ impl RawParam {
             targets: self.targets.clone(),
             components,
             code_value_set,
+            derived_from: None,
         }
     }
 }

@@ -155,6 +155,7 @@ fn needs_only_rid(test: &Test) -> bool {
             true
         }
         Test::Ids(_) | Test::LastUpdated { .. } | Test::Has { .. } => false,
+        Test::AnyOf(tests) | Test::AllOf(tests) => tests.iter().all(needs_only_rid),
     }
 }
 

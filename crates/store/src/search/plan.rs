@@ -6,8 +6,8 @@
 use super::hash::{any_system_token_hash, component_hash, param_hash, token_hash};
 use super::sql::{CmpOp, SqlValue};
 use crate::StoreError;
-use tessera_fhir::search::ParamType;
 use tessera_fhir::search::{Comparison, Condition, SearchQuery, StringMatch, UriMatch, ValueTest};
+use tessera_fhir::search::{DerivedFrom, ParamType, SearchRegistry};
 
 /// How deep chains and `_has` may nest (`a.b.c.d`).
 pub const MAX_CHAIN_DEPTH: usize = 4;
@@ -119,6 +119,14 @@ pub enum Test {
         source_type: String,
         inner: Box<Test>,
     },
+    /// At least one of these holds: a test of a parameter answered from
+    /// other parameters' rows (`combo-code` from `code` and
+    /// `component-code`). At the top of a criterion it is spread into the
+    /// criterion's own alternatives, where an index can drive each.
+    AnyOf(Vec<Test>),
+    /// Every one of these holds (`code-value-quantity` as `code` and
+    /// `value-quantity` on one resource; `:not` of a derived parameter).
+    AllOf(Vec<Test>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,11 +257,13 @@ pub fn plan(query: &SearchQuery, types: &[String]) -> Result<SearchPlan, StoreEr
     for resource_type in types {
         let mut criteria = Vec::with_capacity(query.criteria.len());
         for criterion in &query.criteria {
-            let tests = criterion
-                .any_of
-                .iter()
-                .map(|condition| resolve(condition, resource_type, 0))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut tests = Vec::with_capacity(criterion.any_of.len());
+            for condition in &criterion.any_of {
+                match resolve(condition, resource_type, 0)? {
+                    Test::AnyOf(alternatives) => tests.extend(alternatives),
+                    test => tests.push(test),
+                }
+            }
             criteria.push(tests);
         }
         branches.push(Branch {
@@ -281,7 +291,7 @@ pub fn plan(query: &SearchQuery, types: &[String]) -> Result<SearchPlan, StoreEr
                     format!("cannot sort by the {:?} parameter {param}", key.param_type),
                 )),
                 param_type => Ok(SortPlan::Param {
-                    keys: types.iter().map(|t| param_hash(t, param)).collect(),
+                    keys: types.iter().flat_map(|t| stored_keys(t, param)).collect(),
                     param_type,
                     descending: key.descending,
                 }),
@@ -328,36 +338,28 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
         )));
     }
     Ok(match condition {
-        Condition::Value { param, test, .. } => {
-            let key = param_hash(resource_type, param);
-            match test {
-                ValueTest::Composite(components) => Test::Composite {
-                    parts: components
-                        .iter()
-                        .enumerate()
-                        .map(|(i, component)| {
-                            let key = component_hash(resource_type, param, i);
-                            let (table, predicate, _) = value_predicate(key, component);
-                            (table, key, predicate)
-                        })
-                        .collect(),
-                },
-                test => {
-                    let (table, predicate, negated) = value_predicate(key, test);
-                    Test::Index {
-                        table,
-                        key,
-                        predicate,
-                        negated,
-                    }
-                }
-            }
-        }
+        Condition::Value { param, test, .. } => match derived_from(resource_type, param) {
+            Some(sources) => derived_test(resource_type, sources, test),
+            None => value_test(resource_type, param, param_hash(resource_type, param), test),
+        },
         Condition::Missing { param, missing } => Test::Missing {
-            keys: vec![
-                param_hash(resource_type, param),
-                component_hash(resource_type, param, 0),
-            ],
+            keys: match derived_from(resource_type, param) {
+                Some(sources) => sources
+                    .iter()
+                    .map(|source| match source {
+                        DerivedFrom::Param(code) => param_hash(resource_type, code),
+                        // A composite has a value when its first component has.
+                        DerivedFrom::Pairing(codes) => codes
+                            .first()
+                            .map_or(0, |code| param_hash(resource_type, code)),
+                        DerivedFrom::Composite(code) => component_hash(resource_type, code, 0),
+                    })
+                    .collect(),
+                None => vec![
+                    param_hash(resource_type, param),
+                    component_hash(resource_type, param, 0),
+                ],
+            },
             missing: *missing,
         },
         Condition::Id(ids) => Test::Ids(ids.clone()),
@@ -384,6 +386,109 @@ fn resolve(condition: &Condition, resource_type: &str, depth: usize) -> Result<T
             inner: Box::new(resolve(condition, source_type, depth + 1)?),
         },
     })
+}
+
+/// Where a parameter answered from other parameters' rows finds them
+/// (`tessera_fhir::search::DerivedFrom`); `None` for one with rows of its own.
+fn derived_from(resource_type: &str, param: &str) -> Option<&'static [DerivedFrom]> {
+    SearchRegistry::r4()
+        .param(resource_type, param)?
+        .derived_from
+        .as_deref()
+}
+
+/// The keys a parameter's values are stored under, for sorting: its own,
+/// or those of the parameters it is a union of.
+fn stored_keys(resource_type: &str, param: &str) -> Vec<i64> {
+    match derived_from(resource_type, param) {
+        Some(sources) => sources
+            .iter()
+            .filter_map(|source| match source {
+                DerivedFrom::Param(code) => Some(param_hash(resource_type, code)),
+                DerivedFrom::Pairing(_) | DerivedFrom::Composite(_) => None,
+            })
+            .collect(),
+        None => vec![param_hash(resource_type, param)],
+    }
+}
+
+/// `test` on the rows stored under `key` (a composite's under its
+/// components' keys).
+fn value_test(resource_type: &str, param: &str, key: i64, test: &ValueTest) -> Test {
+    match test {
+        ValueTest::Composite(components) => composite_test(resource_type, param, components),
+        test => {
+            let (table, predicate, negated) = value_predicate(key, test);
+            Test::Index {
+                table,
+                key,
+                predicate,
+                negated,
+            }
+        }
+    }
+}
+
+/// One stored composite entry (its components share an `ord`) passing a
+/// test per component.
+fn composite_test(resource_type: &str, param: &str, components: &[ValueTest]) -> Test {
+    Test::Composite {
+        parts: components
+            .iter()
+            .enumerate()
+            .map(|(i, component)| {
+                let key = component_hash(resource_type, param, i);
+                let (table, predicate, _) = value_predicate(key, component);
+                (table, key, predicate)
+            })
+            .collect(),
+    }
+}
+
+/// `test` of a parameter answered from `sources`: one of them matching is a
+/// match, and for a negated test (`:not`) none may match.
+fn derived_test(resource_type: &str, sources: &[DerivedFrom], test: &ValueTest) -> Test {
+    let tests: Vec<Test> = sources
+        .iter()
+        .map(|source| match (source, test) {
+            (DerivedFrom::Param(code), test) => {
+                value_test(resource_type, code, param_hash(resource_type, code), test)
+            }
+            (DerivedFrom::Pairing(codes), ValueTest::Composite(components))
+                if codes.len() == components.len() =>
+            {
+                Test::AllOf(
+                    codes
+                        .iter()
+                        .zip(components)
+                        .map(|(code, component)| {
+                            let key = param_hash(resource_type, code);
+                            let (table, predicate, _) = value_predicate(key, component);
+                            Test::Index {
+                                table,
+                                key,
+                                predicate,
+                                negated: false,
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            (DerivedFrom::Composite(code), ValueTest::Composite(components)) => {
+                composite_test(resource_type, code, components)
+            }
+            // The parser gives a composite one test per component.
+            (DerivedFrom::Pairing(_) | DerivedFrom::Composite(_), _) => Test::AnyOf(Vec::new()),
+        })
+        .collect();
+    let negated = tests
+        .iter()
+        .any(|test| matches!(test, Test::Index { negated: true, .. }));
+    if negated {
+        Test::AllOf(tests)
+    } else {
+        Test::AnyOf(tests)
+    }
 }
 
 /// `[prefix, prefix || MAX_CHAR)`: every string starting with `prefix`.

@@ -191,6 +191,8 @@ pub(super) fn test_expr(test: &Test, r: Alias, aliases: &mut Aliases) -> Expr {
             );
             if *missing { present.negated() } else { present }
         }
+        Test::AnyOf(tests) => Expr::any(tests.iter().map(|t| test_expr(t, r, aliases)).collect()),
+        Test::AllOf(tests) => Expr::all(tests.iter().map(|t| test_expr(t, r, aliases)).collect()),
         Test::Ids(ids) => Expr::col(r, "id").in_list(SqlValue::TextList(ids.clone())),
         Test::LastUpdated { range, negated } => {
             let test = point_range(r, "last_updated", range);
