@@ -3,40 +3,22 @@
 //! import` and `tessera copy`, while the store's writer commits the batch
 //! before.
 
-/// `work` applied to every item, on as many threads as there are cores,
-/// each taking one contiguous share; the results in the order of `items`.
+/// `work` applied to every item on rayon's pool (one thread per core, kept
+/// for the whole run), the results in the order of `items`.
+///
+/// The pool matters more than it looks: a thread spawned per batch (as
+/// this did before) leaves its allocator heap behind when it ends, and the
+/// next thread reclaims those pages one by one (at a million resources,
+/// two thousand threads; the allocator's page churn was a fifth of the
+/// preparing threads' time).
 pub fn map_on_every_core<T, R, F>(items: Vec<T>, work: F) -> Vec<R>
 where
     T: Send,
     R: Send,
-    F: Fn(T) -> R + Sync,
+    F: Fn(T) -> R + Sync + Send,
 {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads == 1 || items.len() < 2 {
-        return items.into_iter().map(work).collect();
-    }
-    let per_thread = items.len().div_ceil(threads);
-    let mut shares: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut rest = items.into_iter().peekable();
-    while rest.peek().is_some() {
-        shares.push(rest.by_ref().take(per_thread).collect());
-    }
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| scope.spawn(move || share.into_iter().map(work).collect::<Vec<R>>()))
-            .collect();
-        let mut results = Vec::new();
-        for handle in handles {
-            match handle.join() {
-                Ok(part) => results.extend(part),
-                // A panic is a bug, not bad input: let it reach the caller.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        results
-    })
+    use rayon::iter::{IntoParallelIterator, ParallelIterator};
+    items.into_par_iter().map(work).collect()
 }
 
 #[cfg(test)]
