@@ -87,8 +87,9 @@ pub trait ResourceStore: Send + Sync + 'static {
     ) -> Result<Option<StoredVersion>, StoreError>;
 
     /// The resources of `target_types` that the current versions of
-    /// `sources` refer to by local reference (the links kept for delete
-    /// checks), each once, in key order. Answers `$everything`'s "and what
+    /// `sources` refer to by local reference (their reference index rows
+    /// and link rows, which delete checks read too), each once, in key
+    /// order. Answers `$everything`'s "and what
     /// the record refers to" without parsing the record.
     async fn referenced_by(
         &self,

@@ -158,12 +158,17 @@ impl VersionWriter for PgWriter<'_, '_> {
 
     fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError> {
         self.flush_new()?;
+        let flushed = self.index.flush(&mut self.tx, self.statements);
+        self.track(flushed)?;
         let flushed = self.links.flush(&mut self.tx, self.statements);
         self.track(flushed)?;
         let rows = self.query(
-            "SELECT source_type, source_id FROM resource_link \
-             WHERE target_type = $1 AND target_id = $2 \
-             AND NOT (source_type = $1 AND source_id = $2) LIMIT $3",
+            "SELECT r.resource_type, r.id FROM resource r WHERE r.rid IN ( \
+               SELECT x.rid FROM idx_reference x WHERE x.target_id = $2 AND x.target_type = $1 \
+               UNION ALL \
+               SELECT l.source_rid FROM resource_link l \
+               WHERE l.target_type = $1 AND l.target_id = $2) \
+             AND NOT (r.resource_type = $1 AND r.id = $2) LIMIT $3",
             &[&key.resource_type, &key.id, &REFERRERS_REPORTED],
         )?;
         super::reads::keys_from_rows(&rows)

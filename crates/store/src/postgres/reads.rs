@@ -58,10 +58,14 @@ pub(crate) fn referenced_by(
     let rows = query(
         client,
         statements,
-        "SELECT DISTINCT l.target_type, l.target_id \
-         FROM UNNEST($1::text[], $2::text[]) AS s (resource_type, id) \
-         JOIN resource r ON r.resource_type = s.resource_type AND r.id = s.id \
-         JOIN resource_link l ON l.source_rid = r.rid \
+        "WITH sources AS ( \
+           SELECT r.rid FROM UNNEST($1::text[], $2::text[]) AS s (resource_type, id) \
+           JOIN resource r ON r.resource_type = s.resource_type AND r.id = s.id) \
+         SELECT x.target_type, x.target_id FROM sources JOIN idx_reference x ON x.rid = sources.rid \
+         WHERE x.target_type = ANY($3) AND x.target_id IS NOT NULL \
+         UNION \
+         SELECT l.target_type, l.target_id FROM sources \
+         JOIN resource_link l ON l.source_rid = sources.rid \
          WHERE l.target_type = ANY($3) ORDER BY 1, 2",
         &[&types, &ids, &target_types],
     )?;

@@ -106,6 +106,7 @@ fn write(conn: &mut PgConnection, rows: Vec<FreshEntries>) -> Result<u64, StoreE
         if !still_head(&mut tx, statements, row.rid, row.seq)? {
             continue;
         }
+        keep_references_as_links(&mut tx, statements, &row)?;
         index_rows::remove(&mut tx, statements, row.rid)?;
         buffer.add(
             row.rid,
@@ -118,6 +119,42 @@ fn write(conn: &mut PgConnection, rows: Vec<FreshEntries>) -> Result<u64, StoreE
     buffer.flush(&mut tx, statements)?;
     tx.commit()?;
     Ok(replaced)
+}
+
+/// Before a reindex replaces `row`'s index rows: the local references its
+/// reference rows name and its fresh entries no longer do become link rows,
+/// so "who refers to X" still finds them (see
+/// [`crate::apply::unindexed_references`]).
+fn keep_references_as_links(
+    tx: &mut impl GenericClient,
+    statements: &mut StatementCache,
+    row: &FreshEntries,
+) -> Result<(), StoreError> {
+    let statement = statements.get(
+        tx,
+        "SELECT DISTINCT target_type, target_id FROM idx_reference \
+         WHERE rid = $1 AND target_type IS NOT NULL AND target_id IS NOT NULL",
+    )?;
+    let indexed = super::reads::keys_from_rows(&tx.query(&statement, &[&row.rid])?)?;
+    let kept = crate::apply::unindexed_references(&indexed, &row.entries);
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let (types, ids): (Vec<&str>, Vec<&str>) = kept
+        .iter()
+        .map(|key| (key.resource_type.as_str(), key.id.as_str()))
+        .unzip();
+    let statement = statements.get(
+        tx,
+        "INSERT INTO resource_link \
+         (target_type, target_id, source_type, source_id, source_rid, patient_key) \
+         SELECT u.target_type, u.target_id, r.resource_type, r.id, r.rid, r.patient_key \
+         FROM UNNEST($2::text[], $3::text[]) AS u (target_type, target_id) \
+         JOIN resource r ON r.rid = $1 \
+         ON CONFLICT DO NOTHING",
+    )?;
+    tx.execute(&statement, &[&row.rid, &types, &ids])?;
+    Ok(())
 }
 
 /// Whether live resource `rid` is still at `seq` (locking its head).

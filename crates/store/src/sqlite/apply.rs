@@ -42,9 +42,11 @@ impl VersionWriter for SqliteWriter<'_> {
 
     fn referrers(&mut self, key: &ResourceKey) -> Result<Vec<ResourceKey>, StoreError> {
         let mut stmt = self.0.prepare_cached(
-            "SELECT r.resource_type, r.id FROM resource_link l \
-             JOIN resource r ON r.rid = l.source_rid \
-             WHERE l.target_type = ?1 AND l.target_id = ?2 \
+            "SELECT r.resource_type, r.id FROM resource r WHERE r.rid IN ( \
+               SELECT x.rid FROM idx_reference x WHERE x.target_id = ?2 AND x.target_type = ?1 \
+               UNION ALL \
+               SELECT l.source_rid FROM resource_link l \
+               WHERE l.target_type = ?1 AND l.target_id = ?2) \
              AND NOT (r.resource_type = ?1 AND r.id = ?2) LIMIT ?3",
         )?;
         let rows = stmt.query_map(

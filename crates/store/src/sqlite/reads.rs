@@ -98,7 +98,12 @@ pub(crate) fn referenced_by(
     target_types: &[&str],
 ) -> Result<Vec<ResourceKey>, StoreError> {
     let mut statement = conn.prepare_cached(
-        "SELECT l.target_type, l.target_id FROM resource r \
+        "SELECT x.target_type, x.target_id FROM resource r \
+         JOIN idx_reference x ON x.rid = r.rid \
+         WHERE r.resource_type = ?1 AND r.id = ?2 \
+         AND x.target_type IS NOT NULL AND x.target_id IS NOT NULL \
+         UNION ALL \
+         SELECT l.target_type, l.target_id FROM resource r \
          JOIN resource_link l ON l.source_rid = r.rid \
          WHERE r.resource_type = ?1 AND r.id = ?2",
     )?;

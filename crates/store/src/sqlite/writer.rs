@@ -249,6 +249,7 @@ fn reindex_rows(conn: &Connection, rows: &[FreshEntries]) -> Result<u64, StoreEr
         if head != Some((row.seq, false)) {
             continue;
         }
+        keep_references_as_links(conn, row)?;
         super::index_rows::replace(
             conn,
             row.rid,
@@ -260,6 +261,38 @@ fn reindex_rows(conn: &Connection, rows: &[FreshEntries]) -> Result<u64, StoreEr
         replaced += 1;
     }
     Ok(replaced)
+}
+
+/// Before a reindex replaces `row`'s index rows: the local references its
+/// reference rows name and its fresh entries no longer do become link rows,
+/// so "who refers to X" still finds them (see
+/// [`crate::apply::unindexed_references`]).
+fn keep_references_as_links(conn: &Connection, row: &FreshEntries) -> Result<(), StoreError> {
+    let indexed: Vec<crate::ResourceKey> = conn
+        .prepare_cached(
+            "SELECT DISTINCT target_type, target_id FROM idx_reference \
+             WHERE rid = ?1 AND target_type IS NOT NULL AND target_id IS NOT NULL",
+        )?
+        .query_map([row.rid], |r| {
+            Ok(crate::ResourceKey::new(
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO resource_link (source_rid, target_type, target_id, patient_key) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for target in crate::apply::unindexed_references(&indexed, &row.entries) {
+        insert.execute(rusqlite::params![
+            row.rid,
+            target.resource_type,
+            target.id,
+            row.patient_key
+        ])?;
+    }
+    Ok(())
 }
 
 /// Runs `apply` in a savepoint, or directly when the job is alone in its
