@@ -11,6 +11,7 @@
 //! that `tessera reindex` can rebuild.
 
 use super::fast_path::FastNode;
+use super::present_elements::PresentElements;
 use super::registry::{Component, SearchParam, SearchRegistry};
 use super::values::item_values;
 use super::{IndexEntry, IndexValue, ParamType};
@@ -81,11 +82,12 @@ pub(crate) fn index_entries<'a>(
     // Composites share components (`code` is in eight Observation composites):
     // each component's values per element are computed once.
     let mut component_cache = ComponentCache::new();
+    let present = PresentElements::of(object);
     for param in SearchRegistry::r4().params(resource_type) {
         let Some(expression) = &param.expression else {
             continue;
         };
-        if param.derived_from.is_some() || !param.may_apply(object) {
+        if param.derived_from.is_some() || !param.may_apply(&present) {
             continue;
         }
         let items: Vec<Item<'a>> = match (&param.fast_path, root, evaluation) {

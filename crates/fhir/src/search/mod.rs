@@ -43,6 +43,7 @@ pub mod normalize;
 mod parse;
 mod parse_result;
 mod parse_value;
+mod present_elements;
 pub mod query;
 pub mod registry;
 mod values;
@@ -50,6 +51,7 @@ mod values;
 pub use derivation::DerivedFrom;
 pub use index::{IndexEntry, IndexValue};
 pub use parse::{DEFAULT_COUNT, MAX_ALTERNATIVES, MAX_CHAIN_DEPTH};
+pub use present_elements::PresentElements;
 pub use query::{
     Comparison, CompartmentParams, Condition, Criterion, DateRange, Include, ParsedSearch,
     PatientCompartment, SearchQuery, SortKey, StringMatch, TotalMode, UriMatch, ValueTest,

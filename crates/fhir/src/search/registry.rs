@@ -13,6 +13,7 @@
 use super::ParamType;
 use super::derivation::{DerivedFrom, derivations};
 use super::fast_path::FastPath;
+use super::present_elements::PresentElements;
 use crate::Definitions;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -82,18 +83,11 @@ pub struct SearchParam {
 impl SearchParam {
     /// Whether the resource might have a value for this parameter (see
     /// [`SearchParam::root_elements`]).
-    pub fn may_apply(&self, resource: &serde_json::Map<String, Value>) -> bool {
-        let Some(roots) = &self.root_elements else {
-            return true;
-        };
-        roots.iter().any(|root| {
-            resource.keys().any(|key| {
-                let key = key.strip_prefix('_').unwrap_or(key);
-                key.strip_prefix(root.as_str()).is_some_and(|rest| {
-                    rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
-                })
-            })
-        })
+    pub fn may_apply(&self, present: &PresentElements<'_>) -> bool {
+        match &self.root_elements {
+            Some(roots) => roots.iter().any(|root| present.contains(root)),
+            None => true,
+        }
     }
 }
 

@@ -274,7 +274,7 @@ impl Import {
                 Ok(value)
                     if value.get("resourceType").and_then(Value::as_str) == Some("Bundle") =>
                 {
-                    if self.bundle(value, &name).await? == FileOutcome::Deferred {
+                    if self.bundle(value, text, &name).await? == FileOutcome::Deferred {
                         // Not read yet, as far as the progress bar knows.
                         return Ok(FileOutcome::Deferred);
                     }
@@ -294,8 +294,13 @@ impl Import {
         Ok(FileOutcome::Done)
     }
 
-    async fn bundle(&mut self, bundle: Value, name: &str) -> anyhow::Result<FileOutcome> {
-        if needs_lookup(&bundle) {
+    async fn bundle(
+        &mut self,
+        bundle: Value,
+        text: &str,
+        name: &str,
+    ) -> anyhow::Result<FileOutcome> {
+        if needs_lookup(&bundle, text) {
             // Conditional references look up what earlier files stored.
             self.flush().await?;
             self.settle().await?;
@@ -467,9 +472,10 @@ impl Import {
     }
 }
 
-/// Whether planning `bundle` searches what is stored (conditional
-/// references or conditional creates), so earlier writes must be committed.
-fn needs_lookup(bundle: &Value) -> bool {
+/// Whether planning `bundle` (parsed from `text`) searches what is stored
+/// (conditional references or conditional creates), so earlier writes must
+/// be committed.
+fn needs_lookup(bundle: &Value, text: &str) -> bool {
     fn conditional_reference(value: &Value) -> bool {
         match value {
             Value::Object(object) => {
@@ -487,7 +493,14 @@ fn needs_lookup(bundle: &Value) -> bool {
         entries
             .iter()
             .any(|e| e["request"].get("ifNoneExist").is_some())
-    }) || conditional_reference(bundle)
+    }) || (may_hold_a_query(text) && conditional_reference(bundle))
+}
+
+/// Whether JSON `text` may hold a `?`, as itself or escaped: a conditional
+/// reference holds one, so a file without any has none, and its tree (a
+/// fiftieth of an import's time) need not be walked.
+fn may_hold_a_query(text: &str) -> bool {
+    text.contains('?') || text.contains("\\u003f") || text.contains("\\u003F")
 }
 
 /// A record error as one line: what, and where in the resource.
@@ -511,5 +524,32 @@ fn describe(key: &ResourceKey, error: &RecordError) -> String {
             format!("{key} is not valid: {}", first.join("; "))
         }
         other => format!("{key}: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_lookup;
+
+    fn needs(text: &str) -> bool {
+        let bundle: serde_json::Value = serde_json::from_str(text).expect("test JSON");
+        needs_lookup(&bundle, text)
+    }
+
+    #[test]
+    fn conditional_references_are_found_however_the_question_mark_is_written() {
+        let plain =
+            r#"{"entry": [{"resource": {"subject": {"reference": "Patient?identifier=x"}}}]}"#;
+        let escaped =
+            r#"{"entry": [{"resource": {"subject": {"reference": "Patient\u003Fidentifier=x"}}}]}"#;
+        let elsewhere =
+            r#"{"entry": [{"resource": {"note": "why?", "subject": {"reference": "Patient/1"}}}]}"#;
+        let none = r#"{"entry": [{"resource": {"subject": {"reference": "Patient/1"}}}]}"#;
+        let create = r#"{"entry": [{"request": {"ifNoneExist": "identifier=x"}}]}"#;
+        assert!(needs(plain));
+        assert!(needs(escaped));
+        assert!(!needs(elsewhere));
+        assert!(!needs(none));
+        assert!(needs(create));
     }
 }
