@@ -14,24 +14,35 @@ pub(crate) const VERSION_COLUMNS: &str = "v.resource_type, v.id, v.version, v.la
 
 /// Maps a row selected with [`VERSION_COLUMNS`]: the version and its seq.
 pub(crate) fn version_from_row(row: &Row) -> Result<(StoredVersion, i64), StoreError> {
-    let method_code: i16 = row.try_get(4)?;
-    let key = ResourceKey::new(row.try_get::<_, String>(0)?, row.try_get::<_, String>(1)?);
+    version_from_columns(row, 0)
+}
+
+/// Maps the [`VERSION_COLUMNS`] of a row that starts them at column `first`.
+pub(crate) fn version_from_columns(
+    row: &Row,
+    first: usize,
+) -> Result<(StoredVersion, i64), StoreError> {
+    let method_code: i16 = row.try_get(first + 4)?;
+    let key = ResourceKey::new(
+        row.try_get::<_, String>(first)?,
+        row.try_get::<_, String>(first + 1)?,
+    );
     let method = WriteMethod::from_code(method_code.into()).ok_or_else(|| StoreError::Corrupt {
         key: key.clone(),
         reason: format!("unknown write method {method_code}"),
     })?;
-    let body: Option<Vec<u8>> = row.try_get(5)?;
+    let body: Option<Vec<u8>> = row.try_get(first + 5)?;
     Ok((
         StoredVersion {
             key,
-            version: row.try_get(2)?,
-            last_updated: Instant::from_millis(row.try_get(3)?),
+            version: row.try_get(first + 2)?,
+            last_updated: Instant::from_millis(row.try_get(first + 3)?),
             method,
             body: body.map(Bytes::from).unwrap_or_default(),
-            patient_key: row.try_get(6)?,
-            author_org: row.try_get(7)?,
+            patient_key: row.try_get(first + 6)?,
+            author_org: row.try_get(first + 7)?,
         },
-        row.try_get(8)?,
+        row.try_get(first + 8)?,
     ))
 }
 

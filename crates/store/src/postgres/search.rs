@@ -3,7 +3,7 @@
 //! connection), and `EXPLAIN` for the plan tools.
 
 use super::connection::{PgConnection, PgValue, sql_value};
-use super::reads::version_from_row;
+use super::reads::{VERSION_COLUMNS, version_from_columns, version_from_row};
 use crate::search::build::page_query;
 use crate::search::execute::{SearchConnection, page_plan};
 use crate::search::plan::ChainWalk;
@@ -19,8 +19,12 @@ pub(crate) struct PgSearch<'c>(pub(crate) &'c mut PgConnection);
 impl PgSearch<'_> {
     fn run(&mut self, query: &Query) -> Result<Vec<Row>, StoreError> {
         let Rendered { sql, params } = render(query, Dialect::Postgres);
+        self.query(&sql, &params)
+    }
+
+    fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
         let PgConnection { client, statements } = &mut *self.0;
-        let statement = statements.get(client, &sql)?;
+        let statement = statements.get(client, sql)?;
         let values: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
@@ -40,6 +44,39 @@ impl SearchConnection for PgSearch<'_> {
 
     fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError> {
         self.run(query)?.iter().map(version_from_row).collect()
+    }
+
+    /// The page and its versions in one statement (one round trip, where
+    /// two cost PostgreSQL's name-prefix search a fifth of its rate): the
+    /// page's rows numbered in their order, each joined to its version.
+    /// Every row's version comes back, `keep` or not.
+    fn page(
+        &mut self,
+        page: &Query,
+        _keep: usize,
+    ) -> Result<(Vec<Vec<SqlValue>>, Vec<StoredVersion>), StoreError> {
+        let Rendered { sql, params } = render(page, Dialect::Postgres);
+        let sql = format!(
+            "SELECT q.*, {VERSION_COLUMNS} FROM ( \
+               SELECT p.*, row_number() OVER () AS page_row \
+               FROM ({sql}) AS p (page_rid, page_seq)) q \
+             JOIN resource_version v ON v.seq = q.page_seq ORDER BY q.page_row"
+        );
+        let rows = self.query(&sql, &params)?;
+        let version_columns = VERSION_COLUMNS.split(',').count();
+        let mut page_rows = Vec::with_capacity(rows.len());
+        let mut versions = Vec::with_capacity(rows.len());
+        for row in &rows {
+            // The page's columns, its row number, then the version's.
+            let page_columns = row.len().saturating_sub(version_columns + 1);
+            page_rows.push(
+                (0..page_columns)
+                    .map(|i| sql_value(row, i))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+            versions.push(version_from_columns(row, page_columns + 1)?.0);
+        }
+        Ok((page_rows, versions))
     }
 
     /// Found by skipping through the type index (one probe per type, not a scan).

@@ -31,6 +31,25 @@ pub(crate) trait SearchConnection {
     fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError>;
     /// Every resource type stored.
     fn stored_types(&mut self) -> Result<Vec<String>, StoreError>;
+    /// Runs a [`page_query`] and loads the versions of its rows: every row
+    /// (as its column values), and the versions of at least the first
+    /// `keep` of them, in the rows' order. By default the page, then one
+    /// load of the first `keep`; a backend where every statement is a round
+    /// trip does both in one.
+    fn page(
+        &mut self,
+        page: &Query,
+        keep: usize,
+    ) -> Result<(Vec<Vec<SqlValue>>, Vec<StoredVersion>), StoreError> {
+        let rows = self.rows(page)?;
+        let seqs = rows
+            .iter()
+            .take(keep)
+            .map(|row| int(row, 1))
+            .collect::<Result<Vec<_>, _>>()?;
+        let versions = load(self, seqs)?;
+        Ok((rows, versions))
+    }
     /// The form of a chain-target walk the backend's planner stops once the
     /// page is full.
     const CHAIN_WALK: ChainWalk;
@@ -54,10 +73,10 @@ pub(crate) fn page_plan(
     Ok(plan)
 }
 
-/// A page row: rid, seq and the sort values.
+/// A page row: its rid and the sort values (its seq, the second column,
+/// is what [`SearchConnection::page`] loaded its version by).
 struct PageRow {
     rid: i64,
-    seq: i64,
     sort_values: Vec<SqlValue>,
 }
 
@@ -116,18 +135,20 @@ pub(crate) fn search<C: SearchConnection>(
     }
 
     let mut rows = Vec::new();
+    let mut matches = Vec::new();
     if plan.page_size > 0 {
-        for mut row in conn.rows(&page_query(&plan))? {
-            let (rid, seq) = (int(&row, 0)?, int(&row, 1)?);
+        let (page_rows, versions) = conn.page(&page_query(&plan), plan.page_size)?;
+        for mut row in page_rows {
             rows.push(PageRow {
-                rid,
-                seq,
+                rid: int(&row, 0)?,
                 sort_values: row.drain(2..).collect(),
             });
         }
+        matches = versions;
     }
     let has_more = rows.len() > plan.page_size;
     rows.truncate(plan.page_size);
+    matches.truncate(plan.page_size);
     let next_cursor = match rows.last() {
         Some(last) if has_more => Some(encode(
             fingerprint,
@@ -151,7 +172,6 @@ pub(crate) fn search<C: SearchConnection>(
             Some(u64::try_from(count).unwrap_or(0))
         }
     };
-    let matches = load(conn, rows.iter().map(|row| row.seq).collect())?;
     let match_rids: Vec<(i64, &StoredVersion)> =
         rows.iter().map(|row| row.rid).zip(matches.iter()).collect();
     let included = includes(conn, query, &match_rids)?;
@@ -265,8 +285,8 @@ fn includes(
 }
 
 /// The versions with these seqs, in the order given.
-fn load(
-    conn: &mut impl SearchConnection,
+fn load<C: SearchConnection + ?Sized>(
+    conn: &mut C,
     seqs: Vec<i64>,
 ) -> Result<Vec<StoredVersion>, StoreError> {
     if seqs.is_empty() {
