@@ -6,21 +6,8 @@
 mod common;
 
 use serde_json::{Value, json};
-use tessera_fhir::search::{IndexEntry, IndexValue};
+use tessera_fhir::search::IndexEntry;
 use tessera_store::{ResourceKey, ResourceStore, RowKeys, StoreError, WriteBatch, WriteOp};
-
-fn subject(resource_type: &str, id: &str) -> IndexEntry {
-    IndexEntry {
-        param: "subject".into(),
-        value: IndexValue::Reference {
-            target_type: Some(resource_type.into()),
-            id: Some(id.into()),
-            url: None,
-            version: None,
-            identifier: None,
-        },
-    }
-}
 
 async fn put(
     store: &dyn ResourceStore,
@@ -93,7 +80,7 @@ async fn observation_with_both(store: &dyn ResourceStore) -> ResourceKey {
             "extension": [{"url": "urn:x", "valueReference": {"reference": "Practitioner/d1"}}]
         }),
         vec![patient, practitioner],
-        vec![subject("Patient", "p1")],
+        vec![common::reference("subject", "Patient", "p1")],
     )
     .await;
     observation
