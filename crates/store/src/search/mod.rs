@@ -32,3 +32,4 @@ mod predicate;
 mod probes;
 pub mod render;
 pub mod sql;
+mod value_tests;
