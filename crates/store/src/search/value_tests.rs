@@ -150,7 +150,7 @@ fn bound(bound: Bound, op: CmpOp, value: SqlValue) -> (Bound, CmpOp, SqlValue) {
 /// `[sl, sh]` (both inclusive). `ne` holds for a value not contained in the
 /// searched range; a resource without a value does not match (unlike a
 /// token's `:not`).
-pub fn date_condition(comparison: Comparison, sl: i64, sh: i64) -> RangeCondition {
+pub(super) fn date_condition(comparison: Comparison, sl: i64, sh: i64) -> RangeCondition {
     use Bound::{High, Low};
     use CmpOp::{Ge, Gt, Le, Lt};
     let v = SqlValue::Int;
@@ -183,7 +183,7 @@ pub fn date_condition(comparison: Comparison, sl: i64, sh: i64) -> RangeConditio
 /// value is the middle of its precision range `[sl, sh]`; `eq` means inside
 /// that range; order comparisons use the value itself, with a tolerance far
 /// below the written precision so `le0.27` finds a stored 0.27.
-pub fn number_condition(comparison: Comparison, sl: f64, sh: f64) -> RangeCondition {
+fn number_condition(comparison: Comparison, sl: f64, sh: f64) -> RangeCondition {
     use Bound::Low;
     use CmpOp::{Ge, Gt, Le, Lt};
     let v = SqlValue::Real;
