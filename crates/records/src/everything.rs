@@ -61,11 +61,9 @@ impl RecordService {
         let mut page = self.search(&query, cursor).await?;
         let sources: Vec<ResourceKey> = page.matches.iter().map(|v| v.key.clone()).collect();
         let wanted = self.store.referenced_by(&sources, REFERENCED_TYPES).await?;
-        for key in wanted {
-            if let Ok(version) = self.read(&key).await {
-                page.included.push(version);
-            }
-        }
+        let found = self.store.read_many(&wanted).await?;
+        page.included
+            .extend(found.into_iter().filter(|version| !version.is_deleted()));
         Ok(page)
     }
 }

@@ -79,6 +79,10 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// The current version of a resource (which may be a deletion).
     async fn read(&self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError>;
 
+    /// The current versions (deletions included) of those of `keys` that
+    /// exist, in the order of `keys`: one round trip for many reads.
+    async fn read_many(&self, keys: &[ResourceKey]) -> Result<Vec<StoredVersion>, StoreError>;
+
     /// One specific version of a resource.
     async fn read_version(
         &self,

@@ -364,3 +364,35 @@ async fn referenced_by_follows_the_current_versions_only() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn read_many_answers_in_the_order_asked_and_skips_the_missing() {
+    let fixture = common::open();
+    let store = &*fixture.store;
+    let one = ResourceKey::new("Patient", "p1");
+    let two = ResourceKey::new("Patient", "p2");
+    let gone = ResourceKey::new("Patient", "p3");
+    put(store, &one, "One", None).await.unwrap();
+    put(store, &two, "Two", None).await.unwrap();
+    put(store, &two, "Two again", Some(1)).await.unwrap();
+    put(store, &gone, "Three", None).await.unwrap();
+    common::delete(store, "Patient", "p3").await;
+    let asked = [
+        two.clone(),
+        ResourceKey::new("Patient", "missing"),
+        gone.clone(),
+        one.clone(),
+    ];
+    let found = store.read_many(&asked).await.unwrap();
+    let summary: Vec<(ResourceKey, i64, bool)> = found
+        .iter()
+        .map(|v| (v.key.clone(), v.version, v.is_deleted()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![(two, 2, false), (gone, 2, true), (one, 1, false)],
+        "current versions, deletions included, in the order asked"
+    );
+    assert_eq!(body(&found[0])["name"][0]["family"], "Two again");
+    assert!(store.read_many(&[]).await.unwrap().is_empty());
+}

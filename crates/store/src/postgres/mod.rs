@@ -44,6 +44,7 @@ use async_trait::async_trait;
 use connection::{ConnectionFactory, PgConnection};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How many times a write batch that lost a race is tried in all.
 pub const WRITE_ATTEMPTS: usize = 5;
@@ -87,6 +88,11 @@ impl Drop for Pool {
 /// The PostgreSQL implementation of [`ResourceStore`].
 pub struct PostgresStore {
     pool: Pool,
+    /// One permit per connection the pools hold. A request takes a permit,
+    /// first come first served, before it takes a thread and a connection:
+    /// the pool's own wait lets a thread that just gave a connection back
+    /// take it again ahead of older waiters, which made a long tail.
+    gate: Arc<Semaphore>,
     replicas: Arc<replicas::Replicas>,
     clock: Arc<Mutex<MonotonicClock>>,
     /// The URL without its password, for messages.
@@ -144,6 +150,9 @@ impl PostgresStore {
     ) -> Result<PostgresStore, StoreError> {
         let mut store = off_runtime(|| PostgresStore::open_here(url, clock))?;
         store.replicas = Arc::new(replicas::Replicas::open(replica_urls)?);
+        let pools = replica_urls.len().saturating_add(1);
+        let permits = usize::try_from(pool_size()).unwrap_or(usize::MAX);
+        store.gate = Arc::new(Semaphore::new(permits.saturating_mul(pools)));
         Ok(store)
     }
 
@@ -178,6 +187,7 @@ impl PostgresStore {
         drop(conn);
         Ok(PostgresStore {
             pool: Pool(Some(pool)),
+            gate: Arc::new(Semaphore::new(0)),
             replicas: Arc::default(),
             clock: Arc::new(Mutex::new(monotonic)),
             display_url,
@@ -189,13 +199,24 @@ impl PostgresStore {
         &self.display_url
     }
 
+    /// A turn at the database, in the order requests asked for one.
+    async fn permit(&self) -> Result<OwnedSemaphorePermit, StoreError> {
+        self.gate
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Unavailable("the store is closed".into()))
+    }
+
     /// Runs `f` on a pooled connection on the blocking pool.
     async fn with_connection<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut PgConnection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let pool = self.pool.handle()?;
+        let permit = self.permit().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool
                 .get()
                 .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
@@ -216,7 +237,9 @@ impl PostgresStore {
         }
         let replicas = self.replicas.clone();
         let pool = self.pool.handle()?;
+        let permit = self.permit().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             if let Some(result) = replicas.try_read(&read) {
                 return result;
             }
@@ -259,7 +282,9 @@ fn write_batch(
     loop {
         attempt += 1;
         let last = attempt >= WRITE_ATTEMPTS;
-        let PgConnection { client, statements } = &mut *conn;
+        let PgConnection {
+            client, statements, ..
+        } = &mut *conn;
         let tx = client.transaction()?;
         let mut writer = apply::PgWriter {
             tx,
@@ -317,7 +342,9 @@ impl ResourceStore for PostgresStore {
     async fn read(&self, key: &ResourceKey) -> Result<Option<StoredVersion>, StoreError> {
         let key = key.clone();
         self.with_reader(move |conn| {
-            let PgConnection { client, statements } = conn;
+            let PgConnection {
+                client, statements, ..
+            } = conn;
             reads::current(client, statements, &key)
         })
         .await
@@ -331,8 +358,24 @@ impl ResourceStore for PostgresStore {
         let sources = sources.to_vec();
         let target_types: Vec<String> = target_types.iter().map(|t| t.to_string()).collect();
         self.with_reader(move |conn| {
-            let PgConnection { client, statements } = conn;
+            let PgConnection {
+                client, statements, ..
+            } = conn;
             reads::referenced_by(client, statements, &sources, &target_types)
+        })
+        .await
+    }
+
+    async fn read_many(&self, keys: &[ResourceKey]) -> Result<Vec<StoredVersion>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = keys.to_vec();
+        self.with_reader(move |conn| {
+            let PgConnection {
+                client, statements, ..
+            } = conn;
+            reads::current_of_many(client, statements, &keys)
         })
         .await
     }
@@ -344,7 +387,9 @@ impl ResourceStore for PostgresStore {
     ) -> Result<Option<StoredVersion>, StoreError> {
         let key = key.clone();
         self.with_reader(move |conn| {
-            let PgConnection { client, statements } = conn;
+            let PgConnection {
+                client, statements, ..
+            } = conn;
             reads::version(client, statements, &key, version)
         })
         .await
@@ -353,7 +398,9 @@ impl ResourceStore for PostgresStore {
     async fn history(&self, query: &HistoryQuery) -> Result<HistoryPage, StoreError> {
         let query = query.clone();
         self.with_reader(move |conn| {
-            let PgConnection { client, statements } = conn;
+            let PgConnection {
+                client, statements, ..
+            } = conn;
             reads::history(client, statements, &query)
         })
         .await

@@ -114,6 +114,33 @@ pub(crate) fn current(
         .transpose()
 }
 
+/// The current versions of those of `keys` that exist, in the order of
+/// `keys`, with one statement.
+pub(crate) fn current_of_many(
+    client: &mut impl GenericClient,
+    statements: &mut StatementCache,
+    keys: &[ResourceKey],
+) -> Result<Vec<StoredVersion>, StoreError> {
+    let (types, ids): (Vec<&str>, Vec<&str>) = keys
+        .iter()
+        .map(|key| (key.resource_type.as_str(), key.id.as_str()))
+        .unzip();
+    let rows = query(
+        client,
+        statements,
+        &format!(
+            "SELECT {VERSION_COLUMNS} \
+             FROM UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS k (resource_type, id, place) \
+             JOIN resource r ON r.resource_type = k.resource_type AND r.id = k.id \
+             JOIN resource_version v ON v.seq = r.seq ORDER BY k.place"
+        ),
+        &[&types, &ids],
+    )?;
+    rows.iter()
+        .map(|row| version_from_row(row).map(|(version, _)| version))
+        .collect()
+}
+
 pub(crate) fn version(
     client: &mut impl GenericClient,
     statements: &mut StatementCache,

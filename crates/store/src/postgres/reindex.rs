@@ -92,13 +92,17 @@ fn query(
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<Vec<Row>, StoreError> {
-    let PgConnection { client, statements } = conn;
+    let PgConnection {
+        client, statements, ..
+    } = conn;
     let statement = statements.get(client, sql)?;
     Ok(client.query(&statement, params)?)
 }
 
 fn write(conn: &mut PgConnection, rows: Vec<FreshEntries>) -> Result<u64, StoreError> {
-    let PgConnection { client, statements } = conn;
+    let PgConnection {
+        client, statements, ..
+    } = conn;
     let mut tx = client.transaction()?;
     let mut buffer = IndexBuffer::default();
     let mut replaced = 0;

@@ -23,7 +23,9 @@ impl PgSearch<'_> {
     }
 
     fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
-        let PgConnection { client, statements } = &mut *self.0;
+        let PgConnection {
+            client, statements, ..
+        } = &mut *self.0;
         let statement = statements.get(client, sql)?;
         let values: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
@@ -81,7 +83,9 @@ impl SearchConnection for PgSearch<'_> {
 
     /// Found by skipping through the type index (one probe per type, not a scan).
     fn stored_types(&mut self) -> Result<Vec<String>, StoreError> {
-        let PgConnection { client, statements } = &mut *self.0;
+        let PgConnection {
+            client, statements, ..
+        } = &mut *self.0;
         let statement = statements.get(
             client,
             "WITH RECURSIVE types(name) AS ( \

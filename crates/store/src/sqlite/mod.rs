@@ -176,6 +176,16 @@ impl ResourceStore for SqliteStore {
         self.readers.with(|conn| reads::current(conn, key))
     }
 
+    async fn read_many(&self, keys: &[ResourceKey]) -> Result<Vec<StoredVersion>, StoreError> {
+        self.readers.with(|conn| {
+            let mut found = Vec::with_capacity(keys.len());
+            for key in keys {
+                found.extend(reads::current(conn, key)?);
+            }
+            Ok(found)
+        })
+    }
+
     async fn read_version(
         &self,
         key: &ResourceKey,
