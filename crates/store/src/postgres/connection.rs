@@ -61,7 +61,7 @@ impl StatementCache {
 /// a simple search. The statements are written so that a generic plan is the
 /// intended one: the driver is computed once (`= ANY(ARRAY(...))`) and every
 /// other test is a probe by rid that the planner may not reorder.
-pub(crate) fn configure_session(config: &mut postgres::Config) {
+pub(crate) fn configure_session(config: &mut tokio_postgres::Config) {
     config.application_name("tessera");
     config.options("-c plan_cache_mode=force_generic_plan");
 }

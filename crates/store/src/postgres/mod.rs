@@ -17,6 +17,7 @@
 //! replicas ([`replicas`], which says what consistency that gives).
 
 mod apply;
+mod async_reads;
 mod connection;
 mod deferred_indexes;
 mod index_rows;
@@ -50,13 +51,15 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub const WRITE_ATTEMPTS: usize = 5;
 
 /// Connections each Tessera process keeps to the database (and to each
-/// replica) at most: twice this machine's cores, at least 4.
+/// replica) in its pool at most, and again as shared clients for searches:
+/// twice this machine's cores, at least 4.
 ///
 /// More connections do not serve more requests: on a machine whose cores
 /// Tessera and PostgreSQL share, sixteen backends busy at once made the
 /// kernel's scheduler the queue, and one request in a hundred waited 100-700
 /// ms while the median took 3 ms (BENCHMARKS.md). With few connections the
-/// wait is in the pool, in arrival order.
+/// wait is in Tessera, in arrival order (`PostgresStore::gate`, and the
+/// search clients' turns).
 pub fn pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     u32::try_from(cores.saturating_mul(2))
@@ -93,6 +96,8 @@ pub struct PostgresStore {
     /// the pool's own wait lets a thread that just gave a connection back
     /// take it again ahead of older waiters, which made a long tail.
     gate: Arc<Semaphore>,
+    /// The shared asynchronous clients searches run on.
+    searches: Arc<async_reads::ReadClients>,
     replicas: Arc<replicas::Replicas>,
     clock: Arc<Mutex<MonotonicClock>>,
     /// The URL without its password, for messages.
@@ -162,17 +167,23 @@ impl PostgresStore {
             path: display_url.clone(),
             reason,
         };
-        let mut config: postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| open_error(e.to_string()))?;
         connection::configure_session(&mut config);
         config.connect_timeout(Duration::from_secs(10));
+        let searches = async_reads::ReadClients::new(
+            config.clone(),
+            usize::try_from(pool_size()).unwrap_or(4),
+        );
         let pool = r2d2::Pool::builder()
             .max_size(pool_size())
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .error_handler(Box::new(r2d2::LoggingErrorHandler))
-            .build(ConnectionFactory { config })
+            .build(ConnectionFactory {
+                config: config.into(),
+            })
             .map_err(|e| open_error(e.to_string()))?;
         let mut conn = pool.get().map_err(|e| open_error(e.to_string()))?;
         schema::migrate(&mut conn.client).map_err(|e| open_error(e.to_string()))?;
@@ -188,6 +199,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool: Pool(Some(pool)),
             gate: Arc::new(Semaphore::new(0)),
+            searches: Arc::new(searches),
             replicas: Arc::default(),
             clock: Arc::new(Mutex::new(monotonic)),
             display_url,
@@ -411,12 +423,11 @@ impl ResourceStore for PostgresStore {
         query: &tessera_fhir::search::SearchQuery,
         cursor: Option<&str>,
     ) -> Result<SearchPage, StoreError> {
-        let query = query.clone();
-        let cursor = cursor.map(str::to_owned);
-        self.with_reader(move |conn| {
-            crate::search::execute::search(&mut search::PgSearch(conn), &query, cursor.as_deref())
-        })
-        .await
+        if let Some(answer) = self.replicas.try_search(query, cursor).await {
+            return answer;
+        }
+        let turn = self.searches.turn().await?;
+        crate::search::execute::search(&mut search::PgSearch(&turn), query, cursor).await
     }
 
     async fn reindex(

@@ -12,12 +12,15 @@
 //! that fails (down, unreachable, cancelled by recovery) is left alone for
 //! [`DOWN_PAUSE`] and its reads go to the primary meanwhile.
 
+use super::async_reads::{ReadClients, ReadTurn};
 use super::connection::{ConnectionFactory, PgConnection};
+use super::search::PgSearch;
 use super::{Pool, off_runtime};
-use crate::StoreError;
+use crate::{SearchPage, StoreError};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use tessera_fhir::search::SearchQuery;
 
 /// How long a replica that failed is not asked again.
 pub const DOWN_PAUSE: Duration = Duration::from_secs(5);
@@ -34,6 +37,7 @@ pub(crate) const CURRENT_LSN: &str = "SELECT (pg_current_wal_lsn() - '0/0'::pg_l
 
 struct Replica {
     pool: Pool,
+    searches: ReadClients,
     url: String,
     /// The newest position this replica is known to have replayed.
     replayed: AtomicU64,
@@ -55,23 +59,29 @@ impl Replicas {
         let mut members = Vec::with_capacity(urls.len());
         for url in urls {
             let display = super::redact(url);
-            let mut config: postgres::Config =
+            let mut config: tokio_postgres::Config =
                 url.parse().map_err(|e: postgres::Error| StoreError::Open {
                     path: display.clone(),
                     reason: e.to_string(),
                 })?;
             super::connection::configure_session(&mut config);
             config.connect_timeout(CONNECT_WAIT);
+            let connections = super::pool_size();
+            let searches =
+                ReadClients::new(config.clone(), usize::try_from(connections).unwrap_or(4));
             let pool = off_runtime(|| {
                 Ok(r2d2::Pool::builder()
-                    .max_size(super::pool_size())
+                    .max_size(connections)
                     .min_idle(Some(0))
                     .connection_timeout(CONNECT_WAIT)
                     .error_handler(Box::new(r2d2::NopErrorHandler))
-                    .build_unchecked(ConnectionFactory { config }))
+                    .build_unchecked(ConnectionFactory {
+                        config: config.into(),
+                    }))
             })?;
             members.push(Replica {
                 pool: Pool(Some(pool)),
+                searches,
                 url: display,
                 replayed: AtomicU64::new(0),
                 down_until: Mutex::new(None),
@@ -111,20 +121,35 @@ impl Replicas {
             if replica.is_down() {
                 continue;
             }
-            match replica.read_if_caught_up(needed, read) {
-                Ok(Some(result)) => return Some(Ok(result)),
-                Ok(None) => continue,
-                Err(error) => match error {
-                    // The store's own refusals are answers, not failures.
-                    StoreError::InvalidSearch(_) | StoreError::InvalidCursor(_) => {
-                        return Some(Err(error));
-                    }
-                    error => {
-                        tracing::warn!(replica = %replica.url, %error,
-                            "a read replica failed; its reads go to the primary for a while");
-                        replica.mark_down();
-                    }
-                },
+            if let Some(answer) = replica.settle(replica.read_if_caught_up(needed, read)) {
+                return Some(answer);
+            }
+        }
+        None
+    }
+
+    /// Runs a search on a replica that has replayed every write of this
+    /// process, as [`try_read`](Self::try_read) does a read; on the
+    /// replica's shared search clients.
+    pub(crate) async fn try_search(
+        &self,
+        query: &SearchQuery,
+        cursor: Option<&str>,
+    ) -> Option<Result<SearchPage, StoreError>> {
+        let count = self.members.len();
+        if count == 0 {
+            return None;
+        }
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let needed = self.written.load(Ordering::SeqCst);
+        for offset in 0..count {
+            let replica = &self.members[(start + offset) % count];
+            if replica.is_down() {
+                continue;
+            }
+            let searched = replica.search_if_caught_up(needed, query, cursor).await;
+            if let Some(answer) = replica.settle(searched) {
+                return Some(answer);
             }
         }
         None
@@ -142,6 +167,57 @@ impl Replica {
             }
             None => false,
         }
+    }
+
+    /// What a read here came to: `Some` answer for the caller (its result,
+    /// or the store's own refusal), `None` to try elsewhere (not caught up,
+    /// or failed: then this replica is left alone for a while).
+    fn settle<T>(&self, outcome: Result<Option<T>, StoreError>) -> Option<Result<T, StoreError>> {
+        match outcome {
+            Ok(Some(result)) => Some(Ok(result)),
+            Ok(None) => None,
+            // The store's own refusals are answers, not failures.
+            Err(error @ (StoreError::InvalidSearch(_) | StoreError::InvalidCursor(_))) => {
+                Some(Err(error))
+            }
+            Err(error) => {
+                tracing::warn!(replica = %self.url, %error,
+                    "a read replica failed; its reads go to the primary for a while");
+                self.mark_down();
+                None
+            }
+        }
+    }
+
+    /// Notes a replayed position read from this replica.
+    fn replayed(&self, replayed: i64) {
+        self.replayed
+            .fetch_max(u64::try_from(replayed).unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// Runs `query` here if this replica has replayed `needed`; `Ok(None)`
+    /// if it has not yet.
+    async fn search_if_caught_up(
+        &self,
+        needed: u64,
+        query: &SearchQuery,
+        cursor: Option<&str>,
+    ) -> Result<Option<SearchPage>, StoreError> {
+        let turn: ReadTurn = self.searches.turn().await?;
+        if self.replayed.load(Ordering::SeqCst) < needed {
+            let rows = turn.query(REPLAYED_LSN, &[]).await?;
+            let replayed: i64 = match rows.first() {
+                Some(row) => row.try_get(0)?,
+                None => 0,
+            };
+            self.replayed(replayed);
+            if self.replayed.load(Ordering::SeqCst) < needed {
+                return Ok(None);
+            }
+        }
+        crate::search::execute::search(&mut PgSearch(&turn), query, cursor)
+            .await
+            .map(Some)
     }
 
     fn mark_down(&self) {
@@ -162,8 +238,7 @@ impl Replica {
             .map_err(|e| StoreError::Database(format!("no replica connection: {e}")))?;
         if self.replayed.load(Ordering::SeqCst) < needed {
             let replayed: i64 = conn.client.query_one(REPLAYED_LSN, &[])?.try_get(0)?;
-            self.replayed
-                .fetch_max(u64::try_from(replayed).unwrap_or(0), Ordering::SeqCst);
+            self.replayed(replayed);
             if self.replayed.load(Ordering::SeqCst) < needed {
                 return Ok(None);
             }

@@ -1,7 +1,8 @@
-//! Running a search on PostgreSQL: the [`SearchConnection`] of a pooled
-//! connection (statements rendered for PostgreSQL, prepared once per
-//! connection), and `EXPLAIN` for the plan tools.
+//! Running a search on PostgreSQL: the [`SearchConnection`] of a shared
+//! asynchronous client (statements rendered for PostgreSQL, prepared once
+//! per client), and `EXPLAIN` for the plan tools.
 
+use super::async_reads::ReadClient;
 use super::connection::{PgConnection, PgValue, sql_value};
 use super::reads::{VERSION_COLUMNS, version_from_columns, version_from_row};
 use crate::search::build::page_query;
@@ -14,45 +15,48 @@ use postgres::Row;
 use postgres::types::ToSql;
 use tessera_fhir::search::SearchQuery;
 
-pub(crate) struct PgSearch<'c>(pub(crate) &'c mut PgConnection);
+/// Every resource type stored, found by skipping through the type index
+/// (one probe per type, not a scan).
+const STORED_TYPES: &str = "WITH RECURSIVE types(name) AS ( \
+       SELECT MIN(resource_type) FROM resource \
+       UNION ALL \
+       SELECT (SELECT MIN(resource_type) FROM resource WHERE resource_type > name) \
+       FROM types WHERE name IS NOT NULL) \
+     SELECT name FROM types WHERE name IS NOT NULL";
+
+pub(crate) struct PgSearch<'c>(pub(crate) &'c ReadClient);
 
 impl PgSearch<'_> {
-    fn run(&mut self, query: &Query) -> Result<Vec<Row>, StoreError> {
+    async fn run(&self, query: &Query) -> Result<Vec<Row>, StoreError> {
         let Rendered { sql, params } = render(query, Dialect::Postgres);
-        self.query(&sql, &params)
-    }
-
-    fn query(&mut self, sql: &str, params: &[SqlValue]) -> Result<Vec<Row>, StoreError> {
-        let PgConnection {
-            client, statements, ..
-        } = &mut *self.0;
-        let statement = statements.get(client, sql)?;
-        let values: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        Ok(client.query(&statement, &refs)?)
+        self.0.query(&sql, &params).await
     }
 }
 
 impl SearchConnection for PgSearch<'_> {
     const CHAIN_WALK: ChainWalk = ChainWalk::Lateral;
 
-    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
-        self.run(query)?
+    async fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+        self.run(query)
+            .await?
             .iter()
             .map(|row| (0..row.len()).map(|i| sql_value(row, i)).collect())
             .collect()
     }
 
-    fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError> {
-        self.run(query)?.iter().map(version_from_row).collect()
+    async fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError> {
+        self.run(query)
+            .await?
+            .iter()
+            .map(version_from_row)
+            .collect()
     }
 
     /// The page and its versions in one statement (one round trip, where
     /// two cost PostgreSQL's name-prefix search a fifth of its rate): the
     /// page's rows numbered in their order, each joined to its version.
     /// Every row's version comes back, `keep` or not.
-    fn page(
+    async fn page(
         &mut self,
         page: &Query,
         _keep: usize,
@@ -64,7 +68,7 @@ impl SearchConnection for PgSearch<'_> {
                FROM ({sql}) AS p (page_rid, page_seq)) q \
              JOIN resource_version v ON v.seq = q.page_seq ORDER BY q.page_row"
         );
-        let rows = self.query(&sql, &params)?;
+        let rows = self.0.query(&sql, &params).await?;
         let version_columns = VERSION_COLUMNS.split(',').count();
         let mut page_rows = Vec::with_capacity(rows.len());
         let mut versions = Vec::with_capacity(rows.len());
@@ -81,22 +85,10 @@ impl SearchConnection for PgSearch<'_> {
         Ok((page_rows, versions))
     }
 
-    /// Found by skipping through the type index (one probe per type, not a scan).
-    fn stored_types(&mut self) -> Result<Vec<String>, StoreError> {
-        let PgConnection {
-            client, statements, ..
-        } = &mut *self.0;
-        let statement = statements.get(
-            client,
-            "WITH RECURSIVE types(name) AS ( \
-               SELECT MIN(resource_type) FROM resource \
-               UNION ALL \
-               SELECT (SELECT MIN(resource_type) FROM resource WHERE resource_type > name) \
-               FROM types WHERE name IS NOT NULL) \
-             SELECT name FROM types WHERE name IS NOT NULL",
-        )?;
-        client
-            .query(&statement, &[])?
+    async fn stored_types(&mut self) -> Result<Vec<String>, StoreError> {
+        self.0
+            .query(STORED_TYPES, &[])
+            .await?
             .iter()
             .map(|row| Ok(row.try_get::<_, String>(0)?))
             .collect()

@@ -23,31 +23,33 @@ pub const MAX_INCLUDE_DEPTH: usize = 3;
 /// error asking for a smaller `_count`, not a silently cut page).
 pub const MAX_INCLUDED: usize = 5_000;
 
-/// What a backend runs a search's statements on.
+/// What a backend runs a search's statements on. Asynchronous, so that a
+/// network database's statements wait without holding a thread; SQLite's
+/// connection answers in place and never suspends.
 pub(crate) trait SearchConnection {
     /// Renders and runs `query`, each row as its column values.
-    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError>;
+    async fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError>;
     /// Runs a [`load_query`]: the versions and each one's seq.
-    fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError>;
+    async fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError>;
     /// Every resource type stored.
-    fn stored_types(&mut self) -> Result<Vec<String>, StoreError>;
+    async fn stored_types(&mut self) -> Result<Vec<String>, StoreError>;
     /// Runs a [`page_query`] and loads the versions of its rows: every row
     /// (as its column values), and the versions of at least the first
     /// `keep` of them, in the rows' order. By default the page, then one
     /// load of the first `keep`; a backend where every statement is a round
     /// trip does both in one.
-    fn page(
+    async fn page(
         &mut self,
         page: &Query,
         keep: usize,
     ) -> Result<(Vec<Vec<SqlValue>>, Vec<StoredVersion>), StoreError> {
-        let rows = self.rows(page)?;
+        let rows = self.rows(page).await?;
         let seqs = rows
             .iter()
             .take(keep)
             .map(|row| int(row, 1))
             .collect::<Result<Vec<_>, _>>()?;
-        let versions = load(self, seqs)?;
+        let versions = load(self, seqs).await?;
         Ok((rows, versions))
     }
     /// The form of a chain-target walk the backend's planner stops once the
@@ -98,7 +100,7 @@ fn text(row: &mut [SqlValue], column: usize) -> Result<String, StoreError> {
     }
 }
 
-pub(crate) fn search<C: SearchConnection>(
+pub(crate) async fn search<C: SearchConnection>(
     conn: &mut C,
     query: &SearchQuery,
     cursor: Option<&str>,
@@ -110,7 +112,7 @@ pub(crate) fn search<C: SearchConnection>(
             .iter()
             .any(|key| key.param != "_id" && key.param != "_lastUpdated");
     let types = if query.resource_types.is_empty() && needs_types {
-        conn.stored_types()?
+        conn.stored_types().await?
     } else {
         query.resource_types.clone()
     };
@@ -137,7 +139,7 @@ pub(crate) fn search<C: SearchConnection>(
     let mut rows = Vec::new();
     let mut matches = Vec::new();
     if plan.page_size > 0 {
-        let (page_rows, versions) = conn.page(&page_query(&plan), plan.page_size)?;
+        let (page_rows, versions) = conn.page(&page_query(&plan), plan.page_size).await?;
         for mut row in page_rows {
             rows.push(PageRow {
                 rid: int(&row, 0)?,
@@ -164,7 +166,7 @@ pub(crate) fn search<C: SearchConnection>(
         // A first page that holds every match counts itself.
         _ if first_page && !has_more && plan.page_size > 0 => Some(rows.len() as u64),
         TotalMode::Estimate | TotalMode::Accurate => {
-            let counts = conn.rows(&count_query(&plan))?;
+            let counts = conn.rows(&count_query(&plan)).await?;
             let count = match counts.first() {
                 Some(row) => int(row, 0)?,
                 None => 0,
@@ -174,7 +176,7 @@ pub(crate) fn search<C: SearchConnection>(
     };
     let match_rids: Vec<(i64, &StoredVersion)> =
         rows.iter().map(|row| row.rid).zip(matches.iter()).collect();
-    let included = includes(conn, query, &match_rids)?;
+    let included = includes(conn, query, &match_rids).await?;
     Ok(SearchPage {
         matches,
         included,
@@ -191,8 +193,9 @@ struct Found {
     id: String,
 }
 
-fn found(conn: &mut impl SearchConnection, query: &Query) -> Result<Vec<Found>, StoreError> {
-    conn.rows(query)?
+async fn found(conn: &mut impl SearchConnection, query: &Query) -> Result<Vec<Found>, StoreError> {
+    conn.rows(query)
+        .await?
         .into_iter()
         .map(|mut row| {
             Ok(Found {
@@ -207,7 +210,7 @@ fn found(conn: &mut impl SearchConnection, query: &Query) -> Result<Vec<Found>, 
 
 /// `_include` and `_revinclude` for the page's matches, then `:iterate`
 /// ones over what they added, for at most [`MAX_INCLUDE_DEPTH`] more rounds.
-fn includes(
+async fn includes(
     conn: &mut impl SearchConnection,
     query: &SearchQuery,
     matches: &[(i64, &StoredVersion)],
@@ -243,7 +246,7 @@ fn includes(
                 .as_ref()
                 .map(|param| vec![param_hash(&include.source_type, param)]);
             let built = include_query(rids, keys, include.target_type.as_deref());
-            added.extend(found(conn, &built)?);
+            added.extend(found(conn, &built).await?);
         }
         for include in query.revincludes.iter().filter(applies) {
             let mut by_type: HashMap<&str, Vec<String>> = HashMap::new();
@@ -265,7 +268,7 @@ fn includes(
                 .map(|param| param_hash(&include.source_type, param));
             for (target_type, ids) in by_type {
                 let built = revinclude_query(target_type, ids, key, &include.source_type);
-                added.extend(found(conn, &built)?);
+                added.extend(found(conn, &built).await?);
             }
         }
         added.retain(|found| seen.insert(found.rid));
@@ -281,11 +284,11 @@ fn includes(
         }
         sources = added;
     }
-    load(conn, added_seqs)
+    load(conn, added_seqs).await
 }
 
 /// The versions with these seqs, in the order given.
-fn load<C: SearchConnection + ?Sized>(
+async fn load<C: SearchConnection + ?Sized>(
     conn: &mut C,
     seqs: Vec<i64>,
 ) -> Result<Vec<StoredVersion>, StoreError> {
@@ -293,7 +296,7 @@ fn load<C: SearchConnection + ?Sized>(
         return Ok(Vec::new());
     }
     let order: HashMap<i64, usize> = seqs.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let mut loaded = conn.versions(&load_query(seqs))?;
+    let mut loaded = conn.versions(&load_query(seqs)).await?;
     loaded.sort_by_key(|(_, seq)| order.get(seq).copied().unwrap_or(usize::MAX));
     Ok(loaded.into_iter().map(|(version, _)| version).collect())
 }

@@ -12,6 +12,7 @@ use crate::{SearchPage, StoreError, StoredVersion};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, Row};
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use tessera_fhir::search::SearchQuery;
 
 pub(crate) fn search(
@@ -19,7 +20,28 @@ pub(crate) fn search(
     query: &SearchQuery,
     cursor: Option<&str>,
 ) -> Result<SearchPage, StoreError> {
-    crate::search::execute::search(&mut SqliteSearch(conn), query, cursor)
+    answered_in_place(crate::search::execute::search(
+        &mut SqliteSearch(conn),
+        query,
+        cursor,
+    ))
+}
+
+/// The output of `search`, run on this thread. The shared search executor
+/// is asynchronous for the network backend's sake; over SQLite every
+/// statement answers in place, so the executor's future is ready at its
+/// first poll and no runtime is needed.
+fn answered_in_place<T>(
+    search: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    let mut search = std::pin::pin!(search);
+    let mut context = Context::from_waker(Waker::noop());
+    match search.as_mut().poll(&mut context) {
+        Poll::Ready(output) => output,
+        Poll::Pending => Err(StoreError::Database(
+            "a SQLite search waited for something, which it never should".into(),
+        )),
+    }
 }
 
 struct SqliteSearch<'c>(&'c Connection);
@@ -27,19 +49,19 @@ struct SqliteSearch<'c>(&'c Connection);
 impl SearchConnection for SqliteSearch<'_> {
     const CHAIN_WALK: ChainWalk = ChainWalk::Joined;
 
-    fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
+    async fn rows(&mut self, query: &Query) -> Result<Vec<Vec<SqlValue>>, StoreError> {
         run(self.0, query, |row| {
             let width = row.as_ref().column_count();
             (0..width).map(|i| Ok(sql_value(row.get_ref(i)?))).collect()
         })
     }
 
-    fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError> {
+    async fn versions(&mut self, query: &Query) -> Result<Vec<(StoredVersion, i64)>, StoreError> {
         run(self.0, query, version_from_row)
     }
 
     /// Found by skipping through the type index (one probe per type, not a scan).
-    fn stored_types(&mut self) -> Result<Vec<String>, StoreError> {
+    async fn stored_types(&mut self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.0.prepare_cached(
             "WITH RECURSIVE types(name) AS ( \
                SELECT MIN(resource_type) FROM resource \
