@@ -62,10 +62,7 @@ pub(crate) fn referenced_by(
     sources: &[ResourceKey],
     target_types: &[String],
 ) -> Result<Vec<ResourceKey>, StoreError> {
-    let (types, ids): (Vec<&str>, Vec<&str>) = sources
-        .iter()
-        .map(|key| (key.resource_type.as_str(), key.id.as_str()))
-        .unzip();
+    let (types, ids) = types_and_ids(sources);
     let rows = query(
         client,
         statements,
@@ -114,6 +111,13 @@ pub(crate) fn current(
         .transpose()
 }
 
+/// The types and the ids of `keys`, as two arrays to bind.
+fn types_and_ids(keys: &[ResourceKey]) -> (Vec<&str>, Vec<&str>) {
+    keys.iter()
+        .map(|key| (key.resource_type.as_str(), key.id.as_str()))
+        .unzip()
+}
+
 /// The current versions of those of `keys` that exist, in the order of
 /// `keys`, with one statement.
 pub(crate) fn current_of_many(
@@ -121,10 +125,7 @@ pub(crate) fn current_of_many(
     statements: &mut StatementCache,
     keys: &[ResourceKey],
 ) -> Result<Vec<StoredVersion>, StoreError> {
-    let (types, ids): (Vec<&str>, Vec<&str>) = keys
-        .iter()
-        .map(|key| (key.resource_type.as_str(), key.id.as_str()))
-        .unzip();
+    let (types, ids) = types_and_ids(keys);
     let rows = query(
         client,
         statements,

@@ -98,6 +98,20 @@ impl Replicas {
         self.members.is_empty()
     }
 
+    /// The replicas to ask, starting with the next in turn, skipping those
+    /// left alone after a failure.
+    fn in_turn(&self) -> impl Iterator<Item = &Replica> {
+        let count = self.members.len();
+        let start = if count == 0 {
+            0
+        } else {
+            self.next.fetch_add(1, Ordering::Relaxed)
+        };
+        (0..count)
+            .map(move |offset| &self.members[(start + offset) % count])
+            .filter(|replica| !replica.is_down())
+    }
+
     /// Notes that this process committed a write at WAL position `lsn`.
     pub(crate) fn wrote(&self, lsn: u64) {
         self.written.fetch_max(lsn, Ordering::SeqCst);
@@ -110,17 +124,8 @@ impl Replicas {
         &self,
         read: &dyn Fn(&mut PgConnection) -> Result<T, StoreError>,
     ) -> Option<Result<T, StoreError>> {
-        let count = self.members.len();
-        if count == 0 {
-            return None;
-        }
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
         let needed = self.written.load(Ordering::SeqCst);
-        for offset in 0..count {
-            let replica = &self.members[(start + offset) % count];
-            if replica.is_down() {
-                continue;
-            }
+        for replica in self.in_turn() {
             if let Some(answer) = replica.settle(replica.read_if_caught_up(needed, read)) {
                 return Some(answer);
             }
@@ -136,17 +141,8 @@ impl Replicas {
         query: &SearchQuery,
         cursor: Option<&str>,
     ) -> Option<Result<SearchPage, StoreError>> {
-        let count = self.members.len();
-        if count == 0 {
-            return None;
-        }
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
         let needed = self.written.load(Ordering::SeqCst);
-        for offset in 0..count {
-            let replica = &self.members[(start + offset) % count];
-            if replica.is_down() {
-                continue;
-            }
+        for replica in self.in_turn() {
             let searched = replica.search_if_caught_up(needed, query, cursor).await;
             if let Some(answer) = replica.settle(searched) {
                 return Some(answer);
