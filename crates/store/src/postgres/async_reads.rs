@@ -87,7 +87,11 @@ impl ReadClients {
         if let Some(client) = slot.as_ref().filter(|c| !c.client.is_closed()) {
             return Ok(client.clone());
         }
-        let (client, connection) = self.config.connect(tokio_postgres::NoTls).await?;
+        let (client, connection) = self
+            .config
+            .connect(tokio_postgres::NoTls)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::warn!(%error, "a PostgreSQL read connection ended");
