@@ -23,6 +23,8 @@ mod deferred_indexes;
 mod index_rows;
 mod new_resources;
 mod reads;
+#[cfg(test)]
+mod reconnect_tests;
 mod reindex;
 mod replicas;
 mod schema;
@@ -244,9 +246,6 @@ impl PostgresStore {
         &self,
         read: impl Fn(&mut PgConnection) -> Result<T, StoreError> + Send + Sync + 'static,
     ) -> Result<T, StoreError> {
-        if self.replicas.is_empty() {
-            return self.with_connection(read).await;
-        }
         let replicas = self.replicas.clone();
         let pool = self.pool.handle()?;
         let permit = self.permit().await?;
@@ -255,10 +254,7 @@ impl PostgresStore {
             if let Some(result) = replicas.try_read(&read) {
                 return result;
             }
-            let mut conn = pool
-                .get()
-                .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
-            read(&mut conn)
+            read_on_a_live_connection(&pool, &read)
         })
         .await
         .map_err(|e| StoreError::Unavailable(format!("a database task failed: {e}")))?
@@ -280,6 +276,27 @@ impl PostgresStore {
         let query = query.clone();
         self.with_connection(move |conn| search::query_plan(conn, &query))
             .await
+    }
+}
+
+/// Runs `read` on a pooled connection; again on another when the one it
+/// got turns out closed (PostgreSQL restarted since it was last tested:
+/// see `connection::TRUSTED_FOR`), as many times as the pool holds
+/// connections. Only reads are run again: a write whose connection closed
+/// may have committed.
+fn read_on_a_live_connection<T>(
+    pool: &r2d2::Pool<ConnectionFactory>,
+    read: &dyn Fn(&mut PgConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tries = pool.max_size();
+    loop {
+        let mut conn = pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(format!("no database connection: {e}")))?;
+        match read(&mut conn) {
+            Err(_) if conn.client.is_closed() && tries > 0 => tries -= 1,
+            answer => return answer,
+        }
     }
 }
 
