@@ -105,6 +105,10 @@ impl From<postgres::Error> for StoreError {
 
 impl From<&postgres::Error> for StoreError {
     fn from(error: &postgres::Error) -> StoreError {
+        if error.is_closed() {
+            // PostgreSQL went away (a restart, a failover): worth a retry.
+            return StoreError::Unavailable(format!("the database connection closed: {error}"));
+        }
         // The server's own message (with its detail) says more than the
         // client's summary.
         match error.as_db_error() {
