@@ -55,9 +55,10 @@ pub(crate) struct ReadClient {
 }
 
 impl ReadClients {
-    /// `count` clients (at least one), each connected on first use.
-    pub(crate) fn new(config: tokio_postgres::Config, count: usize) -> ReadClients {
-        let count = count.max(1);
+    /// As many clients as the pool holds connections
+    /// ([`pool_size`](super::pool_size)), each connected on first use.
+    pub(crate) fn new(config: tokio_postgres::Config) -> ReadClients {
+        let count = usize::try_from(super::pool_size()).unwrap_or(1).max(1);
         ReadClients {
             config,
             slots: (0..count).map(|_| tokio::sync::Mutex::new(None)).collect(),

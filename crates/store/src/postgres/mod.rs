@@ -155,15 +155,15 @@ impl PostgresStore {
         replica_urls: &[String],
         clock: Arc<dyn Clock>,
     ) -> Result<PostgresStore, StoreError> {
-        let mut store = off_runtime(|| PostgresStore::open_here(url, clock))?;
-        store.replicas = Arc::new(replicas::Replicas::open(replica_urls)?);
-        let pools = replica_urls.len().saturating_add(1);
-        let permits = usize::try_from(pool_size()).unwrap_or(usize::MAX);
-        store.gate = Arc::new(Semaphore::new(permits.saturating_mul(pools)));
-        Ok(store)
+        let replicas = Arc::new(replicas::Replicas::open(replica_urls)?);
+        off_runtime(|| PostgresStore::open_here(url, clock, replicas))
     }
 
-    fn open_here(url: &str, clock: Arc<dyn Clock>) -> Result<PostgresStore, StoreError> {
+    fn open_here(
+        url: &str,
+        clock: Arc<dyn Clock>,
+        replicas: Arc<replicas::Replicas>,
+    ) -> Result<PostgresStore, StoreError> {
         let display_url = redact(url);
         let open_error = |reason: String| StoreError::Open {
             path: display_url.clone(),
@@ -174,10 +174,7 @@ impl PostgresStore {
             .map_err(|e: postgres::Error| open_error(e.to_string()))?;
         connection::configure_session(&mut config);
         config.connect_timeout(Duration::from_secs(10));
-        let searches = async_reads::ReadClients::new(
-            config.clone(),
-            usize::try_from(pool_size()).unwrap_or(4),
-        );
+        let searches = async_reads::ReadClients::new(config.clone());
         let pool = r2d2::Pool::builder()
             .max_size(pool_size())
             .min_idle(Some(1))
@@ -198,11 +195,16 @@ impl PostgresStore {
             monotonic.not_before(newest);
         }
         drop(conn);
+        // One permit per connection of the pool and of each replica's.
+        let pools = replicas.len().saturating_add(1);
+        let permits = usize::try_from(pool_size())
+            .unwrap_or(usize::MAX)
+            .saturating_mul(pools);
         Ok(PostgresStore {
             pool: Pool(Some(pool)),
-            gate: Arc::new(Semaphore::new(0)),
+            gate: Arc::new(Semaphore::new(permits)),
             searches: Arc::new(searches),
-            replicas: Arc::default(),
+            replicas,
             clock: Arc::new(Mutex::new(monotonic)),
             display_url,
         })

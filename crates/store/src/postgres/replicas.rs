@@ -66,12 +66,10 @@ impl Replicas {
                 })?;
             super::connection::configure_session(&mut config);
             config.connect_timeout(CONNECT_WAIT);
-            let connections = super::pool_size();
-            let searches =
-                ReadClients::new(config.clone(), usize::try_from(connections).unwrap_or(4));
+            let searches = ReadClients::new(config.clone());
             let pool = off_runtime(|| {
                 Ok(r2d2::Pool::builder()
-                    .max_size(connections)
+                    .max_size(super::pool_size())
                     .min_idle(Some(0))
                     .connection_timeout(CONNECT_WAIT)
                     .error_handler(Box::new(r2d2::NopErrorHandler))
@@ -96,6 +94,11 @@ impl Replicas {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.members.is_empty()
+    }
+
+    /// How many replicas there are.
+    pub(crate) fn len(&self) -> usize {
+        self.members.len()
     }
 
     /// The replicas to ask, starting with the next in turn, skipping those
